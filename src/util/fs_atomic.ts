@@ -1,0 +1,77 @@
+// Outputs appear whole or not at all: write into a temp sibling, then rename over the target.
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync, openSync, closeSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { QdeployError } from './errors';
+
+let counter = 0;
+const tmpName = (target: string) => join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+
+export function writeFileAtomic(target: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = tmpName(target);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
+  }
+}
+
+/** Streamed file written through a temp path; `commit()` renames it into place, `abort()` deletes it. */
+export class AtomicFileWriter {
+  private fd: number;
+  private tmp: string;
+  private done = false;
+  bytes = 0;
+  constructor(readonly target: string) {
+    mkdirSync(dirname(target), { recursive: true });
+    this.tmp = tmpName(target);
+    try { this.fd = openSync(this.tmp, 'w'); } catch (e) {
+      throw new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
+    }
+    const cleanup = () => this.abort();
+    process.once('exit', cleanup);
+  }
+  write(chunk: Uint8Array, position?: number): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = writeSync(this.fd, chunk, off, chunk.length - off, position === undefined ? null : position + off);
+      off += n;
+    }
+    if (position === undefined) this.bytes += chunk.length;
+  }
+  commit(): void {
+    if (this.done) return;
+    closeSync(this.fd);
+    renameSync(this.tmp, this.target);
+    this.done = true;
+  }
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    try { closeSync(this.fd); } catch { /* already closed */ }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Write a whole directory atomically: `fill(tmpDir)` writes into a temp sibling; on success the target is
+ * replaced by it (the target must be absent or empty unless `overwrite`).
+ */
+export function writeDirAtomic(target: string, overwrite: boolean, fill: (dir: string) => void): void {
+  if (existsSync(target) && readdirSync(target).length > 0 && !overwrite) {
+    throw new QdeployError('io', `output dir ${target} exists and is not empty (pass --overwrite to replace it)`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = tmpName(target);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    fill(tmp);
+    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
