@@ -1,0 +1,2 @@
+// Registers every reference kernel (import for side effects).
+import './relu';

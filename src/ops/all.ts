@@ -1,0 +1,2 @@
+// Registers every op schema (import for side effects).
+import './relu';
