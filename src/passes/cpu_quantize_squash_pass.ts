@@ -22,7 +22,8 @@ function dequantQuant(g: Graph, ctx: PassContext): void {
   for (const dq of g.ops.filter((o) => o.type === 'dequantize')) {
     const dIn = dq.input('Input'), dOut = dq.output('Output');
     if (!dIn || !dOut) continue;
-    for (const q of g.consumers(dOut).filter((o) => o.type === 'quantize')) {
+    const quants = g.consumers(dOut).filter((o) => o.type === 'quantize');
+    for (const q of quants) {
       const qOut = q.output('Output')!;
       const dScale = dq.num('Scale', 0), qScale = q.num('Scale', 0);
       if (dScale === qScale && dq.num('Shift', 0) === q.num('Shift', 0)) {
@@ -40,7 +41,7 @@ function dequantQuant(g: Graph, ctx: PassContext): void {
         ctx.note('squashed', q, `with ${dq.label} into ${rq.label} (Scale ${dScale} → ${qScale})`);
       }
     }
-    if (g.consumers(dOut).length === 0 && !g.fetches().some((f) => f.name === dOut)) g.removeOp(dq);
+    if (quants.length > 0 && g.consumers(dOut).length === 0) g.removeOp(dq);
   }
 }
 
