@@ -1,4 +1,5 @@
 // The command table: one file per command, listed here in the order `qdeploy --help` shows them.
 import type { CommandSpec } from './args';
+import { convertCommand } from './convert';
 
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [convertCommand];

@@ -1,0 +1,89 @@
+// qdeploy convert: a PaddleSlim quant model (fake quantize/dequantize ops) → an INT8 model for CPU, through
+// Paddle's Quant2Int8 pass pipeline (src/passes/pipelines.ts). Flags are those of Paddle's save_quant_model.py
+// (PaddlePaddle/Paddle:python/paddle/fluid/contrib/slim/tests/save_quant_model.py).
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toDot } from '../graph/dot';
+import { PassContext, runPipeline, type Instrument } from '../passes/pass';
+import { convertPipeline } from '../passes/pipelines';
+import { formatSummary, summarize } from '../passes/summary';
+import { QdeployError } from '../util/errors';
+import type { CommandSpec } from './args';
+import { loadGraph, saveGraph } from './model_io';
+
+/** --debug: after every pass, `int8_<k>_<pass>.dot` (k = the pass's position in the pipeline, from 0) */
+export function dotInstrument(dir: string): Instrument {
+  return {
+    after(p, i, g) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `int8_${i}_${p.name}.dot`), toDot(g, `int8_${i}_${p.name}`));
+    },
+  };
+}
+
+/** per-pass wall time, printed with --debug */
+export function timingInstrument(out: (line: string) => void): Instrument {
+  let t0 = 0;
+  return {
+    before() { t0 = performance.now(); },
+    after(p, i, g) { out(`  ${String(i).padStart(2)} ${p.name.padEnd(40)} ${(performance.now() - t0).toFixed(1).padStart(8)} ms  ${g.ops.length} ops`); },
+  };
+}
+
+function parseIds(list: string[] | undefined): number[] {
+  return (list ?? []).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new QdeployError('usage', `convert: --op_ids_to_skip expects op ids (integers), got '${s}'`);
+    return n;
+  });
+}
+
+export const convertCommand: CommandSpec = {
+  name: 'convert',
+  summary: 'quant model (fake quant ops) → INT8 model, with Paddle\'s Quant2Int8 passes',
+  usage: 'qdeploy convert --quant_model_path Q --int8_model_save_path OUT [--ops_to_quantize conv2d,pool2d] [--op_ids_to_skip 12,40] [--debug]',
+  flags: {
+    quant_model_path: { type: 'string', help: 'the quant model (dir, or program file)' },
+    quant_model_filename: { type: 'string', help: 'program file name inside the quant model dir' },
+    quant_model_params_filename: { type: 'string', help: 'combined params file name inside the quant model dir' },
+    int8_model_save_path: { type: 'string', help: 'output dir for the INT8 model (written whole or not at all)' },
+    ops_to_quantize: { type: 'list', help: 'op types to quantize, comma-separated (empty: every quantizable type)', default: '' },
+    op_ids_to_skip: { type: 'list', help: 'op ids to keep FP32, comma-separated (ids as in the --debug .dot files)', default: '' },
+    debug: { type: 'boolean', help: 'write int8_<k>_<pass>.dot after every pass and print per-pass times' },
+    debug_dir: { type: 'string', help: 'where --debug writes the .dot files', default: '.' },
+    save_model_filename: { type: 'string', help: 'program file name of the INT8 model', default: '__model__' },
+    save_params_filename: { type: 'string', help: 'combined params file name (absent: one file per parameter)' },
+    overwrite: { type: 'boolean', help: 'replace a non-empty --int8_model_save_path' },
+    int8_weights: { type: 'boolean', help: 'store int8 conv/fc weights as int8 tensors (qdeploy only; Paddle expects fp32 weights)' },
+  },
+  details: `
+Pipeline (Paddle's Quant2Int8MkldnnPass order): gather weight and activation scales (fake ops, out_threshold) →
+remove fake ops → dequantize weights → FP32 fusions (conv+bn, conv+bias, conv+residual add, conv+activation,
+mul/matmul+add → fc) → weight scales → u8 outputs after relu → propagate scales → placement → quantize → squash.
+Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ --ops_to_quantize conv2d,pool2d`,
+  run(args) {
+    const src = args.reqStr('quant_model_path');
+    const out = args.reqStr('int8_model_save_path');
+    const overwrite = args.bool('overwrite');
+    if (existsSync(out) && readdirSync(out).length > 0 && !overwrite) {
+      throw new QdeployError('io', `output dir ${out} exists and is not empty (pass --overwrite to replace it)`);
+    }
+    const opts = {
+      opsToQuantize: args.list('ops_to_quantize') ?? [],
+      opIdsToSkip: parseIds(args.list('op_ids_to_skip')),
+      int8Weights: args.bool('int8_weights'),
+    };
+    const g = loadGraph(src, { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') });
+    const ctx = new PassContext(opts);
+    const log = (l: string) => process.stdout.write(l + '\n');
+    const instruments: Instrument[] = [];
+    if (args.bool('debug')) {
+      instruments.push(dotInstrument(args.str('debug_dir') ?? '.'), timingInstrument(log));
+      log(`passes (dot files in ${args.str('debug_dir') ?? '.'}):`);
+    }
+    runPipeline(g, convertPipeline(opts), ctx, instruments);
+    saveGraph(g, out, { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite });
+    process.stdout.write(formatSummary(summarize(g, ctx.log)));
+    log(`INT8 model written to ${out}`);
+  },
+};
