@@ -28,6 +28,7 @@ import { mkldnnPlacementPass } from './mkldnn_placement_pass';
 import type { Pass, PassOptions } from './pass';
 import { propagateScales } from './propagate_scales';
 import { removeFakeOps } from './remove_fake_ops';
+import { renameInplaceOutputs } from './rename_inplace_outputs';
 import { updateActivations } from './update_activations';
 import { updateReluOutputScales } from './update_relu_output_scales';
 
@@ -48,6 +49,7 @@ export const FP32_OPTIMIZATION: readonly Pass[] = [
 
 export const QUANT2_INT8: readonly Pass[] = [
   checkFakeDialects,
+  renameInplaceOutputs,
   labelSkipQuantizedOp,
   gatherWeightThresholds,
   gatherInputScales,

@@ -129,8 +129,8 @@ test('--debug writes int8_<k>_<pass>.dot after every pass, with op ids as labels
   const dots = join(tmp, 'dots');
   quiet(() => convert(['--quant_model_path', q, '--int8_model_save_path', join(tmp, 'dbg'), '--debug', '--debug_dir', dots]));
   const files = readdirSync(dots);
-  assert.ok(files.includes('int8_21_cpu_quantize_placement_pass.dot'), files.join(' '));
-  assert.is(files.length, 25);
+  assert.ok(files.includes('int8_22_cpu_quantize_placement_pass.dot'), files.join(' '));
+  assert.is(files.length, 26);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

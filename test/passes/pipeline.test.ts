@@ -21,7 +21,7 @@ test('runPipeline: a pass whose requirement has not run is an internal error; in
 test('QUANT2_INT8 lists passes in Paddle order, each requirement before its user', () => {
   const names = QUANT2_INT8.map((p) => p.name);
   assert.equal(names, [
-    'check_fake_dialects', 'label_skip_quantized_op', 'gather_weight_thresholds_from_fake', 'gather_input_scales_from_fake',
+    'check_fake_dialects', 'rename_inplace_outputs', 'label_skip_quantized_op', 'gather_weight_thresholds_from_fake', 'gather_input_scales_from_fake',
     'gather_output_scales_from_attr', 'remove_fake_ops', 'dequantize_weights', 'update_activations', 'is_test_pass',
     'mkldnn_placement_pass', 'depthwise_conv_mkldnn_pass', 'conv_bn_fuse_pass', 'conv_eltwiseadd_bn_fuse_pass',
     'conv_bias_mkldnn_fuse_pass', 'conv_elementwise_add_mkldnn_fuse_pass', 'conv_activation_mkldnn_fuse_pass',

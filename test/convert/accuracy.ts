@@ -1,0 +1,84 @@
+// FP32 vs quant vs INT8 top-1 on the ImageNet sample, as Paddle's quant2_int8_image_classification_comparison.py
+// reports it: FP32 model → make_quant_model (calibrated on the first images) → qdeploy's Quant2 pipeline → INT8,
+// each run per image (batch 1) on the reference backend.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceBackend } from '../../src/backends/reference/backend';
+import { refKernels } from '../../src/backends/reference/registry';
+import { loadGraph } from '../../src/cli/model_io';
+import type { Graph } from '../../src/graph/graph';
+import { getSchema } from '../../src/ops/schema';
+import { PassContext, runPipeline } from '../../src/passes/pass';
+import { QUANT2_INT8 } from '../../src/passes/pipelines';
+import { compile } from '../../src/runtime/compile';
+import { registerFakeKernels } from './fake_kernels';
+import { calibrate, makeQuantModel, type MakeQuantOptions } from './make_quant_model';
+
+export interface Dataset { images: Float32Array[]; labels: number[] }
+
+/** Paddle's dataset .bin: int64 N, N float32 CHW images, N int64 labels */
+export function readDatasetBin(path: string, imageFloats: number): Dataset {
+  const b = readFileSync(path);
+  const n = Number(b.readBigInt64LE(0));
+  if (b.length !== 8 + n * imageFloats * 4 + n * 8) throw new Error(`${path}: ${b.length} bytes do not hold ${n} images of ${imageFloats} floats`);
+  const images: Float32Array[] = [];
+  for (let i = 0; i < n; i++) images.push(new Float32Array(b.buffer.slice(b.byteOffset + 8 + i * imageFloats * 4, b.byteOffset + 8 + (i + 1) * imageFloats * 4)));
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) labels.push(Number(b.readBigInt64LE(8 + n * imageFloats * 4 + i * 8)));
+  return { images, labels };
+}
+
+/** op types without a schema or a reference kernel (after the test-only fake kernels are registered) */
+export function missingKernels(...graphs: Graph[]): string[] {
+  registerFakeKernels();
+  const miss = new Set<string>();
+  for (const g of graphs) for (const op of g.ops) {
+    if (op.type === 'feed' || op.type === 'fetch') continue;
+    if (!getSchema(op.type) || !refKernels.has(op.type)) miss.add(op.type);
+  }
+  return [...miss].sort();
+}
+
+const argmax = (d: ArrayLike<number>) => { let k = 0; for (let i = 1; i < d.length; i++) if (d[i] > d[k]) k = i; return k; };
+
+export function top1(g: Graph, images: Float32Array[]): number[] {
+  const plan = compile(g, referenceBackend(), { batch: 1 });
+  const out = images.map((img) => argmax(plan.run([img])[0].data as Float32Array));
+  plan.dispose();
+  return out;
+}
+
+export interface AccuracyRow { model: string; n: number; fp32: number; quant: number; int8: number; agree: number; quantWrong: number; int8Wrong: number }
+
+export function convertForTest(quant: Graph): { int8: Graph; ctx: PassContext } {
+  const int8 = quant.clone();
+  const ctx = new PassContext();
+  runPipeline(int8, QUANT2_INT8, ctx);
+  return { int8, ctx };
+}
+
+export function evaluate(model: string, fp32Dir: string, data: Dataset, calibCount: number, opts: MakeQuantOptions = {}): AccuracyRow & { int8Graph: Graph } {
+  const fp32 = loadGraph(fp32Dir);
+  const quant = makeQuantModel(fp32, calibrate(fp32, data.images.slice(0, calibCount)), opts);
+  const { int8 } = convertForTest(quant);
+  const p32 = top1(fp32, data.images), pq = top1(quant, data.images), p8 = top1(int8, data.images);
+  const ok = (p: number[]) => p.filter((v, i) => v === data.labels[i]).length;
+  return {
+    model, n: data.labels.length, fp32: ok(p32), quant: ok(pq), int8: ok(p8),
+    agree: p8.filter((v, i) => v === pq[i]).length,
+    quantWrong: data.labels.length - ok(pq), int8Wrong: data.labels.length - ok(p8),
+    int8Graph: int8,
+  };
+}
+
+export function formatRows(rows: AccuracyRow[]): string {
+  const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(2)}% (${k}/${n})`;
+  const lines = ['model               images  FP32 top-1         quant top-1        INT8 top-1         INT8 = quant'];
+  for (const r of rows) lines.push(`${r.model.padEnd(20)}${String(r.n).padStart(6)}  ${pct(r.fp32, r.n).padEnd(19)}${pct(r.quant, r.n).padEnd(19)}${pct(r.int8, r.n).padEnd(19)}${pct(r.agree, r.n)}`);
+  return lines.join('\n');
+}
+
+export function goldenInputs(assets: string, golden: string, side: number): Dataset | undefined {
+  const p = join(assets, 'golden', golden, 'input_16.bin');
+  return existsSync(p) ? readDatasetBin(p, 3 * side * side) : undefined;
+}
