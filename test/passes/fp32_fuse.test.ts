@@ -13,6 +13,7 @@ import { mapMatmulToMulPass } from '../../src/passes/map_matmul_to_mul_pass';
 import { mkldnnPlacementPass } from '../../src/passes/mkldnn_placement_pass';
 import { PassContext, runPipeline, type Pass } from '../../src/passes/pass';
 import { updateActivations } from '../../src/passes/update_activations';
+import { renameInplaceOutputs } from '../../src/passes/rename_inplace_outputs';
 import { build, f32, show, type OpSpec, type ParamSpec } from './util';
 
 const run = (g: ReturnType<typeof build>, ...passes: Pass[]) => { const ctx = new PassContext(); runPipeline(g, passes, ctx); return ctx; };
@@ -160,6 +161,27 @@ test('update_activations, is_test_pass, mkldnn_placement_pass, depthwise_conv_mk
     'batch_norm(X=d) -> (Y=e) is_test=true use_mkldnn=true',
   ]);
   assert.is(g.ops[0].id, 0); // renamed in place: the id stays
+});
+
+test('rename_inplace_outputs: an in-place relu writes a fresh var, later readers follow; then conv+bias+relu fuse', () => {
+  const g = build([
+    { type: 'conv2d', inputs: { Input: ['x'], Filter: ['w'] }, outputs: { Output: ['t0'] } },
+    { type: 'elementwise_add', inputs: { X: ['t0'], Y: ['b'] }, outputs: { Out: ['t1'] }, attrs: { axis: 1 } },
+    { type: 'relu', inputs: { X: ['t1'] }, outputs: { Out: ['t1'] } },
+    { type: 'pool2d', inputs: { X: ['t1'] }, outputs: { Out: ['p'] } },
+    { type: 'batch_norm', inputs: { X: ['p'], Mean: ['m'] }, outputs: { Y: ['y'], MeanOut: ['m'] } },
+  ], { w: { dims: [1, 1, 1, 1], data: [1] }, b: { dims: [1], data: [0] }, m: { dims: [1], data: [0] } });
+  run(g, renameInplaceOutputs);
+  assert.equal(show(g).slice(2), [
+    'relu(X=t1) -> (Out=t1.relu_4)',
+    'pool2d(X=t1.relu_4) -> (Out=p)',
+    'batch_norm(X=p; Mean=m) -> (Y=y; MeanOut=m)',
+  ]);
+  run(g, convBiasMkldnnFusePass, convActivationMkldnnFusePass);
+  assert.equal(show(g, ['fuse_activation']).slice(0, 2), [
+    'conv2d(Input=x; Filter=w; Bias=b) -> (Output=t1.relu_4) fuse_activation=relu',
+    'pool2d(X=t1.relu_4) -> (Out=p)',
+  ]);
 });
 
 test.run();
