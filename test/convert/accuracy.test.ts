@@ -1,0 +1,47 @@
+// FP32 / quant / INT8 top-1 on the ImageNet sample (spec 6: what quant2_int8_image_classification_comparison.py
+// reports). The INT8 model must agree with the quant model on ≥ 97% of the images and misclassify at most one
+// more. SqueezeNet runs in CI; MobileNetV2 (standing in for ShuffleNetV2) with QDEPLOY_LONG=1.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetsDir } from '../../src/util/assets';
+import { QdeployError } from '../../src/util/errors';
+import { evaluate, formatRows, goldenInputs } from './accuracy';
+import { registerFakeKernels } from './fake_kernels';
+
+const assets = assetsDir();
+const long = process.env.QDEPLOY_LONG === '1';
+const CALIB = 8; // calibration images (the first of the set), as a PTQ run with batch_nums would take
+
+const MODELS = [
+  { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, long: false },
+  { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, long: true },
+];
+
+for (const m of MODELS) {
+  test(`${m.name}: INT8 agrees with the quant model`, () => {
+    const dir = assets && join(assets, 'models', m.name);
+    const data = assets && goldenInputs(assets, m.golden, m.side);
+    if (!dir || !existsSync(dir) || !data) { console.log(`SKIP: ${m.name}: model or golden inputs not found under ${assets ?? 'QDEPLOY_ASSETS'}`); return; }
+    if (m.long && !long) { console.log(`SKIP: ${m.name}: long accuracy run (set QDEPLOY_LONG=1)`); return; }
+    registerFakeKernels();
+    let row;
+    try {
+      row = evaluate(m.name, dir, data, CALIB);
+    } catch (e) {
+      if (e instanceof QdeployError && e.code === 'unsupported') {
+        const types = [...new Set([...e.message.matchAll(/ (\w+)\(\d+\)/g)].map((x) => x[1]))];
+        console.log(`SKIP: ${m.name}: the reference backend cannot run ${types.join(', ')} yet`);
+        return;
+      }
+      throw e;
+    }
+    console.log(formatRows([row]));
+    if (row.n < 50) console.log(`note: ${row.n} images (the golden input_16.bin); the other ${50 - row.n} need src/data preprocessing`);
+    assert.ok(row.agree >= Math.ceil(0.97 * row.n), `INT8 agrees with quant on ${row.agree}/${row.n}`);
+    assert.ok(row.int8Wrong <= row.quantWrong + 1, `INT8 misclassifies ${row.int8Wrong}, quant ${row.quantWrong}`);
+  });
+}
+
+test.run();
