@@ -15,8 +15,9 @@ const long = process.env.QDEPLOY_LONG === '1';
 const CALIB = 8; // calibration images (the first of the set), as a PTQ run with batch_nums would take
 
 const MODELS = [
-  { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, long: false },
-  { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, long: true },
+  // SqueezeNet: moving-average fake quant ops plus PTQ-style out_threshold; MobileNetV2: range_abs_max
+  { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, long: false, opts: { activation: 'moving_average_abs_max', outThreshold: true } as const },
+  { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, long: true, opts: { activation: 'range_abs_max' } as const },
 ];
 
 for (const m of MODELS) {
@@ -28,7 +29,7 @@ for (const m of MODELS) {
     registerFakeKernels();
     let row;
     try {
-      row = evaluate(m.name, dir, data, CALIB);
+      row = evaluate(m.name, dir, data, CALIB, m.opts);
     } catch (e) {
       if (e instanceof QdeployError && e.code === 'unsupported') {
         const types = [...new Set([...e.message.matchAll(/ (\w+)\(\d+\)/g)].map((x) => x[1]))];
