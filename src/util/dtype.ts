@@ -49,7 +49,7 @@ export function numel(dims: readonly number[]): number {
 export function viewAs(dtype: DType, bytes: Uint8Array): TypedArray {
   const size = SIZE[dtype];
   let b = bytes;
-  if (b.byteOffset % size !== 0) b = b.slice();
+  if (b.byteOffset % size !== 0) b = new Uint8Array(b); // copy: Buffer.slice would return a view
   const n = b.byteLength / size;
   switch (dtype) {
     case 'fp32': return new Float32Array(b.buffer, b.byteOffset, n);
