@@ -1,5 +1,11 @@
 // The command table: one file per command, listed here in the order `qdeploy --help` shows them.
 import type { CommandSpec } from './args';
 import { convertCommand } from './convert';
+import { infoCommand } from './info';
+import { runCommand } from './run';
+import { saveCommand } from './save';
+import { dotCommand } from './dot';
+import { benchCommand } from './bench';
+import { zooCommand } from './zoo';
 
-export const commands: CommandSpec[] = [convertCommand];
+export const commands: CommandSpec[] = [infoCommand, runCommand, convertCommand, benchCommand, zooCommand, saveCommand, dotCommand];

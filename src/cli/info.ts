@@ -1,0 +1,110 @@
+// qdeploy info <model>: what a model dir holds — inputs/outputs with shapes, op histogram, parameter count and
+// bytes, the quantization ops found (which dialect), and the program's format version.
+import { loadModel } from '../format/paddle';
+import { Graph } from '../graph/graph';
+import { inferSpecs } from '../runtime/compile';
+import { formatTable } from '../report/table';
+import { dtypeSize, numel } from '../util/dtype';
+import { fail } from '../util/errors';
+import type { CommandSpec } from './args';
+
+const FAKE_PREFIX = 'fake_';
+
+export interface ModelInfo {
+  path: string;
+  layout: string;
+  modelFile: string;
+  paramsFile?: string;
+  version: number | null;
+  opVersions: number;
+  inputs: { name: string; dtype: string; dims: number[] }[];
+  outputs: { name: string; dtype: string; dims: number[]; inferred?: number[] }[];
+  ops: number;
+  histogram: [string, number][];
+  params: { count: number; elements: number; bytes: number; byDtype: Record<string, number> };
+  quant: { dialect: string; ops: [string, number][]; int8Ops: number; int8Params: number };
+  shapeNote?: string;
+}
+
+export function modelInfo(path: string): ModelInfo {
+  const m = loadModel(path);
+  const g = Graph.fromProgram(m.program, m.params, path);
+  const declared = (n: string) => g.var(n);
+  const inputs = g.feeds().map((f) => ({ name: f.name, dtype: declared(f.name)?.dtype ?? '?', dims: declared(f.name)?.dims ?? [] }));
+  const outputs: ModelInfo['outputs'] = g.fetches().map((f) => ({ name: f.name, dtype: declared(f.name)?.dtype ?? '?', dims: declared(f.name)?.dims ?? [] }));
+  let shapeNote: string | undefined;
+  try {
+    const { specs } = inferSpecs(g, { batch: 1 });
+    for (const o of outputs) {
+      const s = specs.get(o.name);
+      if (s) { o.inferred = [-1, ...s.dims.slice(1)]; o.dtype = s.dtype; }
+    }
+  } catch (e) {
+    shapeNote = `output shapes as declared (inference failed: ${(e as Error).message})`;
+  }
+  const histogram = [...g.opHistogram()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let elements = 0, bytes = 0;
+  const byDtype: Record<string, number> = {};
+  for (const t of m.params.values()) {
+    const n = numel(t.dims);
+    elements += n;
+    bytes += n * dtypeSize(t.dtype);
+    byDtype[t.dtype] = (byDtype[t.dtype] ?? 0) + 1;
+  }
+  const quantTypes = histogram.filter(([t]) => t.startsWith(FAKE_PREFIX) || t === 'quantize' || t === 'dequantize' || t === 'requantize' || t === 'quantize_linear' || t === 'dequantize_linear');
+  const int8Ops = g.ops.filter((o) => o.str('mkldnn_data_type', '') === 'int8' || o.bool('use_quantizer', false)).length;
+  const legacy = g.ops.some((o) => (o.type === 'quantize' || o.type === 'dequantize') && o.hasInput('X'));
+  const onednn = g.ops.some((o) => (o.type === 'quantize' || o.type === 'dequantize' || o.type === 'requantize') && o.hasInput('Input'));
+  const dialect = quantTypes.some(([t]) => t.startsWith(FAKE_PREFIX)) ? 'PaddleSlim fake quant (quant model; run qdeploy convert)'
+    : quantTypes.some(([t]) => t.endsWith('_linear')) ? 'quantize_linear/dequantize_linear (Paddle 2.x quant model)'
+    : legacy ? 'legacy 8-bit (QuantizeTranspiler quantize/dequantize, dynamic abs-max)'
+    : onednn || int8Ops ? 'INT8 (oneDNN quantize/dequantize, Quant2Int8 output)'
+    : 'none (FP32)';
+  return {
+    path, layout: m.layout, modelFile: m.modelFile, paramsFile: m.paramsFile,
+    version: m.program.version?.version ?? null, opVersions: m.program.op_version_map?.pair?.length ?? 0,
+    inputs, outputs, ops: g.ops.length, histogram,
+    params: { count: m.params.size, elements, bytes, byDtype },
+    quant: { dialect, ops: quantTypes, int8Ops, int8Params: byDtype.int8 ?? 0 },
+    shapeNote,
+  };
+}
+
+const mb = (b: number) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+
+export function formatInfo(i: ModelInfo): string {
+  const dims = (d: number[]) => `[${d.join(',')}]`;
+  const lines = [
+    `model: ${i.path}`,
+    `layout: ${i.layout} (program ${i.modelFile}${i.paramsFile ? `, params ${i.paramsFile}` : ''})`,
+    `format version: ${i.version === null ? 'none (Fluid 1.x program, no version field)' : i.version}${i.opVersions ? `, op_version_map: ${i.opVersions} ops` : ''}`,
+    '',
+    'inputs:',
+    ...i.inputs.map((v) => `  ${v.name}  ${v.dtype}  ${dims(v.dims)}`),
+    'outputs:',
+    ...i.outputs.map((v) => `  ${v.name}  ${v.dtype}  ${dims(v.inferred ?? v.dims)}${v.inferred && dims(v.inferred) !== dims(v.dims) ? `  (declared ${dims(v.dims)})` : ''}`),
+  ];
+  if (i.shapeNote) lines.push(`  note: ${i.shapeNote}`);
+  lines.push('', `parameters: ${i.params.count} tensors, ${i.params.elements.toLocaleString('en-US')} values, ${i.params.bytes.toLocaleString('en-US')} bytes (${mb(i.params.bytes)})` +
+    (Object.keys(i.params.byDtype).length ? `; ${Object.entries(i.params.byDtype).map(([k, v]) => `${v} ${k}`).join(', ')}` : ''));
+  lines.push(`quantization: ${i.quant.dialect}`);
+  if (i.quant.ops.length) lines.push(`  quant ops: ${i.quant.ops.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  if (i.quant.int8Ops) lines.push(`  ops marked int8: ${i.quant.int8Ops}`);
+  lines.push('', `ops: ${i.ops}`);
+  const text = formatTable(['op type', 'count'], i.histogram.map(([t, n]) => [t, n]), { indent: '  ' });
+  return lines.join('\n') + '\n' + text;
+}
+
+export const infoCommand: CommandSpec = {
+  name: 'info',
+  summary: 'inputs, outputs, op histogram, parameters and quantization of a model',
+  usage: 'qdeploy info <model> [--json]',
+  flags: {
+    json: { type: 'boolean', help: 'print the same as JSON' },
+  },
+  run(args) {
+    if (args.positionals.length !== 1) fail('usage', `info: expects one model path, got ${args.positionals.length} (see qdeploy info --help)`);
+    const i = modelInfo(args.positionals[0]);
+    process.stdout.write(args.bool('json') ? JSON.stringify(i, null, 2) + '\n' : formatInfo(i));
+  },
+};

@@ -1,0 +1,177 @@
+// qdeploy run <model> --input <file.bin|file.f32|image...>: run a model and print the top-k classes per input
+// (with synset names when a labels file is known), optionally writing the raw float32 outputs (one row per
+// input, row-major) atomically.
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Plan } from '../runtime/plan';
+import { topK } from '../report/stats';
+import { assetsDir } from '../util/assets';
+import { numel } from '../util/dtype';
+import { fail } from '../util/errors';
+import { writeFileAtomic } from '../util/fs_atomic';
+import type { CommandSpec } from './args';
+import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset } from './bench';
+
+export interface Inputs {
+  /** one CHW float32 image per entry */
+  images: Float32Array[];
+  /** label per image when the source has them */
+  labels?: number[];
+  names: string[];
+}
+
+const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
+
+/** a dataset .bin (N, images, labels) or raw float32 images; told apart by the file size */
+export function readTensorFile(path: string, sampleDims: number[]): Inputs {
+  if (!existsSync(path)) fail('io', `input ${path} does not exist`);
+  if (statSync(path).isDirectory()) fail('usage', `input ${path} is a directory; give files (a .bin dataset, raw .f32, or images)`);
+  const per = numel(sampleDims);
+  const size = statSync(path).size;
+  // dataset layout when the int64 header matches the size exactly
+  if (size >= 8) {
+    const head = Buffer.alloc(8);
+    const fd = openSync(path, 'r');
+    try { readSync(fd, head, 0, 8, 0); } finally { closeSync(fd); }
+    const n = head.readBigInt64LE(0);
+    if (n > 0n && 8n + n * BigInt(per * 4 + 8) === BigInt(size)) {
+      const ds = openBinDataset(path, sampleDims);
+      const count = ds.count;
+      const all = new Float32Array(count * per);
+      const labels = new BigInt64Array(count);
+      ds.read(0, count, all, labels);
+      ds.close();
+      return {
+        images: Array.from({ length: count }, (_, i) => all.subarray(i * per, (i + 1) * per)),
+        labels: Array.from(labels, Number), names: Array.from({ length: count }, (_, i) => `${path}#${i}`),
+      };
+    }
+  }
+  if (size > 0 && size % (per * 4) === 0) {
+    const bytes = readFileSync(path);
+    const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const count = size / (per * 4);
+    return { images: Array.from({ length: count }, (_, i) => all.subarray(i * per, (i + 1) * per)), names: Array.from({ length: count }, (_, i) => `${path}#${i}`) };
+  }
+  return fail('data', `input ${path}: ${size} bytes is neither a dataset .bin of [${sampleDims.join(',')}] images nor raw float32 images (${per * 4} bytes each)`);
+}
+
+export async function readImages(paths: string[], sampleDims: number[], preset?: string): Promise<Inputs> {
+  void sampleDims; void preset;
+  return fail('data', `image input (${paths[0]}) needs the preprocessing module src/data, which is not built yet; give a .bin dataset or raw .f32 file`);
+}
+
+export async function readInputs(paths: string[], sampleDims: number[], preset?: string): Promise<Inputs> {
+  const images = paths.filter((p) => IMAGE_EXT.has(extname(p).toLowerCase()));
+  const tensors = paths.filter((p) => !IMAGE_EXT.has(extname(p).toLowerCase()));
+  const parts: Inputs[] = tensors.map((p) => readTensorFile(p, sampleDims));
+  if (images.length) parts.push(await readImages(images, sampleDims, preset));
+  const out: Inputs = { images: [], names: [], labels: [] };
+  let allLabels = true;
+  for (const p of parts) {
+    out.images.push(...p.images);
+    out.names.push(...p.names);
+    if (p.labels) out.labels!.push(...p.labels); else allLabels = false;
+  }
+  if (!allLabels) delete out.labels;
+  return out;
+}
+
+/** synset_words.txt: line i = label i ("n01440764 tench, Tinca tinca") */
+export function readLabels(path: string): string[] {
+  if (!existsSync(path)) fail('io', `labels file ${path} does not exist`);
+  return readFileSync(path, 'utf8').split(/\r?\n/).filter((l, i, a) => l.length > 0 || i < a.length - 1);
+}
+
+export function defaultLabels(classes: number): string[] | undefined {
+  const a = assetsDir();
+  const p = a ? join(a, 'data', 'synset_words.txt') : undefined;
+  if (!p || !existsSync(p)) return undefined;
+  const l = readLabels(p);
+  return l.length === classes ? l : undefined;
+}
+
+/** run every image through plans of batch `b` (one more plan for a shorter last batch); rows of the first output */
+export function runAll(getPlan: (batch: number) => Plan, images: Float32Array[], b: number): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < images.length; i += b) {
+    const n = Math.min(b, images.length - i);
+    const plan = getPlan(n);
+    const per = images[0].length;
+    const buf = new Float32Array(n * per);
+    for (let j = 0; j < n; j++) buf.set(images[i + j], j * per);
+    const [out] = plan.run([buf]);
+    if (out.dtype !== 'fp32') fail('unsupported', `output '${plan.outputs[0].spec.name}' is ${out.dtype}; run prints float32 outputs`);
+    const data = out.data as Float32Array;
+    const w = data.length / n;
+    for (let j = 0; j < n; j++) rows.push(data.slice(j * w, (j + 1) * w));
+  }
+  return rows;
+}
+
+export function formatTopK(rows: Float32Array[], names: string[], k: number, labels?: string[], truth?: number[]): string {
+  const lines: string[] = [];
+  let hits = 0;
+  rows.forEach((row, i) => {
+    const top = topK(row, k);
+    const t = truth?.[i];
+    if (t !== undefined && top[0] === t) hits++;
+    lines.push(`[${i}] ${names[i]}${t !== undefined ? `  label ${t}${labels?.[t] ? ` (${labels[t]})` : ''}` : ''}`);
+    top.forEach((c, r) => lines.push(`    ${r + 1}. ${String(c).padStart(4)}  ${row[c].toFixed(6).padStart(11)}${labels?.[c] ? `  ${labels[c]}` : ''}`));
+  });
+  if (truth) lines.push(`top-1 matches label: ${hits}/${rows.length}`);
+  return lines.join('\n') + '\n';
+}
+
+export const runCommand: CommandSpec = {
+  name: 'run',
+  summary: 'run a model on inputs; print top-k classes, optionally write the raw outputs',
+  usage: 'qdeploy run <model> --input <file.bin|file.f32|image...> [--output out.f32] [--batch_size 1] [--backend auto] [--top_k 5] [--labels synset_words.txt]',
+  flags: {
+    input: { type: 'string', help: 'dataset .bin, raw float32 file or image(s); more files may follow as positionals', short: 'i' },
+    output: { type: 'string', help: 'write the raw float32 outputs here (one row per input, row-major)', short: 'o' },
+    batch_size: { type: 'int', help: 'inputs per model run', default: 1 },
+    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
+    num_threads: { type: 'int', help: 'backend threads', default: 1 },
+    top_k: { type: 'int', help: 'classes printed per input', default: 5 },
+    labels: { type: 'string', help: 'class names, one per line (default: assets synset_words.txt when the output has 1000 classes)' },
+    preset: { type: 'string', help: 'image preprocessing preset (images only)' },
+    quiet: { type: 'boolean', help: 'print nothing but errors (with --output)' },
+  },
+  details: 'Example: qdeploy run squeezenet_v1.1 --input input_16.bin --output logits.f32',
+  async run(args) {
+    const [model, ...more] = args.positionals;
+    if (!model) fail('usage', 'run: expects a model path (see qdeploy run --help)');
+    const inputs = [...(args.str('input') ? [args.str('input')!] : []), ...more];
+    if (!inputs.length) fail('usage', 'run: --input is required (see qdeploy run --help)');
+    const b = args.num('batch_size')!;
+    if (b < 1) fail('usage', `run: --batch_size must be >= 1, got ${b}`);
+    const k = args.num('top_k')!;
+    if (k < 0) fail('usage', `run: --top_k must be >= 0, got ${k}`);
+    const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
+    const g = loadForBench(model, false);
+    const io = modelIo(g);
+    const data = await readInputs(inputs, io.sampleDims, args.str('preset'));
+    if (!data.images.length) fail('data', `no inputs in ${inputs.join(', ')}`);
+    const plans = new Map<number, Plan>();
+    const getPlan = (n: number) => {
+      let p = plans.get(n);
+      if (!p) { p = compileFor(g, choice, n).plan; plans.set(n, p); }
+      return p;
+    };
+    const rows = runAll(getPlan, data.images, b);
+    for (const p of plans.values()) p.dispose();
+    const out = args.str('output');
+    if (out) {
+      const w = rows[0].length;
+      const all = new Float32Array(rows.length * w);
+      rows.forEach((r, i) => all.set(r, i * w));
+      writeFileAtomic(out, new Uint8Array(all.buffer));
+    }
+    if (args.bool('quiet')) return;
+    const labels = args.str('labels') ? readLabels(args.str('labels')!) : defaultLabels(rows[0].length);
+    process.stdout.write(`model: ${model}  (${backendLine(choice)})\n`);
+    if (k > 0) process.stdout.write(formatTopK(rows, data.names, k, labels, data.labels));
+    if (out) process.stdout.write(`wrote ${rows.length} × ${rows[0].length} float32 to ${out}\n`);
+  },
+};

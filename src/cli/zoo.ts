@@ -1,0 +1,62 @@
+// qdeploy zoo --model resnet50|mobilenet_v1|mobilenet_v2 --out DIR [--quant]: the headline architectures in
+// Paddle's format with the Paddle model zoo's layer structure and deterministic synthetic weights; --quant
+// writes a PaddleSlim-style quant model calibrated (abs-max) on generated inputs instead.
+import type { Graph } from '../graph/graph';
+import { buildZooModel, ZOO_MODELS, type ZooModel } from '../zoo/models';
+import { Rng, syntheticImage } from '../zoo/prng';
+import { absMaxRanges, insertFakeQuant } from '../zoo/quant_fallback';
+import { fail } from '../util/errors';
+import type { CommandSpec } from './args';
+import { saveGraph } from './model_io';
+import type { BackendChoice } from './bench';
+import { chooseBackend } from './bench';
+
+export function generatedImages(n: number, size: number, seed = 7): Float32Array[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => syntheticImage(rng, 3, size, size));
+}
+
+/** the quant model for a zoo FP32 graph: abs-max ranges from `calib` generated images */
+export function zooQuantModel(g: Graph, calib: Float32Array[], choice?: BackendChoice): Graph {
+  const ranges = absMaxRanges(g, calib, (choice ?? chooseBackend('auto', 1)).backend, 1);
+  return insertFakeQuant(g, ranges);
+}
+
+export const zooCommand: CommandSpec = {
+  name: 'zoo',
+  summary: 'write ResNet50 / MobileNetV1 / MobileNetV2 (Paddle zoo structure, synthetic weights), FP32 or quant',
+  usage: 'qdeploy zoo --model resnet50|mobilenet_v1|mobilenet_v2 --out DIR [--quant] [--layout separate|combined] [--seed N]',
+  flags: {
+    model: { type: 'string', help: 'architecture', choices: [...ZOO_MODELS] },
+    out: { type: 'string', help: 'output model dir', short: 'o' },
+    quant: { type: 'boolean', help: 'write a PaddleSlim-style quant model (fake quant ops, abs-max calibrated on generated inputs)' },
+    calib_images: { type: 'int', help: 'generated images for --quant calibration', default: 4 },
+    layout: { type: 'string', help: 'model layout', choices: ['separate', 'combined'], default: 'separate' },
+    seed: { type: 'int', help: 'weight seed (default: fixed per architecture)' },
+    image_size: { type: 'int', help: 'input height and width', default: 224 },
+    overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
+  },
+  details: `
+Layer structure and parameter names follow PaddlePaddle/models image_classification (resnet.py, mobilenet.py,
+mobilenet_v2.py): conv2d + batch_norm + relu/relu6 blocks, depthwise convs as conv2d with groups, residual
+elementwise_add, pool2d, fc as mul + elementwise_add, softmax. Weights are He-normal from a seeded PRNG with BN
+statistics that keep activations near unit scale. The output is softmax probabilities [N,1000].`,
+  run(args) {
+    const model = args.reqStr('model') as ZooModel;
+    const out = args.reqStr('out');
+    const size = args.num('image_size')!;
+    if (size < 32 || size % 32 !== 0) fail('usage', `zoo: --image_size must be a multiple of 32 (>= 32), got ${size}`);
+    const seed = args.num('seed');
+    const g = buildZooModel(model, { imageSize: size, ...(seed !== undefined ? { seed } : {}) });
+    let result = g;
+    if (args.bool('quant')) {
+      const n = args.num('calib_images')!;
+      if (n < 1) fail('usage', `zoo: --calib_images must be >= 1, got ${n}`);
+      result = zooQuantModel(g, generatedImages(n, size));
+    }
+    const layout = args.str('layout') as 'separate' | 'combined';
+    saveGraph(result, out, { layout, overwrite: args.bool('overwrite') });
+    const params = [...result.params.values()].reduce((a, t) => a + t.data.length, 0);
+    process.stdout.write(`wrote ${model}${args.bool('quant') ? ' (quant model)' : ''} to ${out}: ${result.ops.length} ops, ${result.params.size} parameters (${params.toLocaleString('en-US')} values), input image [-1,3,${size},${size}]\n`);
+  },
+};

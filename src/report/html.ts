@@ -1,0 +1,162 @@
+// The compare report as one self-contained HTML file: inline CSS and SVG, no script and nothing fetched at
+// view time. Charts: per-layer time FP32 vs INT8 (grouped horizontal bars), per-layer output error of INT8
+// against FP32 (log-scale bars of relative L2), time per op type; plus the accuracy/throughput table.
+import type { LatencyStats } from './stats';
+
+export interface RunSummary {
+  model: string;
+  backend: string;
+  isa: string;
+  threads: number;
+  batchSize: number;
+  iterations: number;
+  top1: number;
+  top5: number;
+  fps: number;
+  latency: LatencyStats;
+}
+
+export interface LayerRow {
+  /** the var both models produce (the layer's output) */
+  var: string;
+  /** op types of the segment in each model, e.g. "conv2d+batch_norm+relu" / "conv2d" */
+  fp32Ops: string;
+  int8Ops: string;
+  fp32Ms: number;
+  int8Ms: number;
+  /** dtype of the INT8 model's var */
+  int8Dtype: string;
+  relL2: number;
+  maxAbs: number;
+  cosine: number;
+}
+
+export interface CompareData {
+  title: string;
+  generated: string;
+  fp32: RunSummary;
+  int8: RunSummary;
+  layers: LayerRow[];
+  opTypes: { type: string; fp32Ms: number; int8Ms: number }[];
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const FP32 = '#4e79a7', INT8 = '#f28e2b', ERR = '#e15759';
+
+function niceMax(x: number): number {
+  if (!(x > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+/** grouped horizontal bars: one row per label, one bar per series */
+export function barChart(o: { labels: string[]; series: { name: string; color: string; values: number[] }[]; unit: string; title: string }): string {
+  const rowH = 6 + 9 * o.series.length, left = 230, right = 70, width = 900, top = 40;
+  const plotW = width - left - right;
+  const max = niceMax(Math.max(0, ...o.series.flatMap((s) => s.values.filter(Number.isFinite))));
+  const h = top + o.labels.length * rowH + 30;
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" role="img" aria-label="${esc(o.title)}">`,
+    `<text x="${left}" y="16" class="t">${esc(o.title)}</text>`];
+  o.series.forEach((s, i) => out.push(`<rect x="${left + 260 + i * 90}" y="6" width="10" height="10" fill="${s.color}"/><text x="${left + 274 + i * 90}" y="15" class="l">${esc(s.name)}</text>`));
+  for (let k = 0; k <= 4; k++) {
+    const x = left + (plotW * k) / 4;
+    out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${h - 26}" class="g"/><text x="${x}" y="${h - 12}" class="a" text-anchor="middle">${+(max * k / 4).toPrecision(3)} ${esc(o.unit)}</text>`);
+  }
+  o.labels.forEach((label, r) => {
+    const y = top + r * rowH;
+    out.push(`<text x="${left - 6}" y="${y + rowH / 2 + 3}" class="l" text-anchor="end">${esc(label.length > 36 ? '…' + label.slice(-35) : label)}</text>`);
+    o.series.forEach((s, i) => {
+      const v = s.values[r];
+      const w = Number.isFinite(v) ? Math.max(0.5, (plotW * v) / max) : 0;
+      out.push(`<rect x="${left}" y="${y + 3 + i * 9}" width="${w.toFixed(1)}" height="8" fill="${s.color}"><title>${esc(label)} ${esc(s.name)}: ${f(v)} ${esc(o.unit)}</title></rect>`);
+    });
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/** horizontal bars on a log10 axis (errors span decades) */
+export function logBarChart(o: { labels: string[]; values: number[]; color: string; title: string; unit: string }): string {
+  const rowH = 13, left = 230, right = 70, width = 900, top = 32;
+  const plotW = width - left - right;
+  const pos = o.values.filter((v) => v > 0 && Number.isFinite(v));
+  const lo = Math.floor(Math.log10(Math.min(1e-4, ...pos))), hi = Math.ceil(Math.log10(Math.max(1, ...pos)));
+  const X = (v: number) => left + (plotW * (Math.log10(v) - lo)) / (hi - lo);
+  const h = top + o.labels.length * rowH + 30;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" role="img" aria-label="${esc(o.title)}">`,
+    `<text x="${left}" y="16" class="t">${esc(o.title)}</text>`];
+  for (let e = lo; e <= hi; e++) {
+    const x = X(10 ** e);
+    out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${h - 26}" class="g"/><text x="${x}" y="${h - 12}" class="a" text-anchor="middle">1e${e}</text>`);
+  }
+  o.labels.forEach((label, r) => {
+    const y = top + r * rowH, v = o.values[r];
+    out.push(`<text x="${left - 6}" y="${y + 10}" class="l" text-anchor="end">${esc(label.length > 36 ? '…' + label.slice(-35) : label)}</text>`);
+    const w = v > 0 && Number.isFinite(v) ? Math.max(0.5, X(v) - left) : 0;
+    out.push(`<rect x="${left}" y="${y + 2}" width="${w.toFixed(1)}" height="9" fill="${o.color}"><title>${esc(label)}: ${v.toExponential(3)} ${esc(o.unit)}</title></rect>`);
+    out.push(`<text x="${left + w + 4}" y="${y + 10}" class="a">${v > 0 ? v.toExponential(2) : '0'}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+function summaryTable(d: CompareData): string {
+  const a = d.fp32, b = d.int8;
+  const row = (k: string, x: string, y: string, diff: string) => `<tr><th>${esc(k)}</th><td>${x}</td><td>${y}</td><td>${diff}</td></tr>`;
+  const pp = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const sd = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+  return `<table class="s"><tr><th></th><th>FP32</th><th>INT8</th><th>INT8 − FP32</th></tr>
+${row('model', esc(a.model), esc(b.model), '')}
+${row('top-1 accuracy', pp(a.top1), pp(b.top1), sd(b.top1 - a.top1))}
+${row('top-5 accuracy', pp(a.top5), pp(b.top5), sd(b.top5 - a.top5))}
+${row('throughput (img/s)', f(a.fps, 2), f(b.fps, 2), `${f(b.fps / a.fps, 2)}×`)}
+${row('batch latency median (ms)', f(a.latency.median), f(b.latency.median), `${f(a.latency.median / b.latency.median, 2)}× faster`)}
+${row('batch latency p90 / p99 (ms)', `${f(a.latency.p90)} / ${f(a.latency.p99)}`, `${f(b.latency.p90)} / ${f(b.latency.p99)}`, '')}
+${row('backend / ISA / threads', `${esc(a.backend)} / ${esc(a.isa)} / ${a.threads}`, `${esc(b.backend)} / ${esc(b.isa)} / ${b.threads}`, '')}
+${row('batch size × iterations', `${a.batchSize} × ${a.iterations}`, `${b.batchSize} × ${b.iterations}`, '')}
+</table>`;
+}
+
+function layerTable(d: CompareData): string {
+  const rows = d.layers.map((l, i) => `<tr><td>${i}</td><td class="v">${esc(l.var)}</td><td>${esc(l.fp32Ops)}</td><td>${esc(l.int8Ops)}</td><td>${esc(l.int8Dtype)}</td><td>${f(l.fp32Ms)}</td><td>${f(l.int8Ms)}</td><td>${l.relL2.toExponential(2)}</td><td>${l.maxAbs.toExponential(2)}</td><td>${f(l.cosine, 5)}</td></tr>`);
+  return `<table class="d"><tr><th>#</th><th>var</th><th>FP32 ops</th><th>INT8 ops</th><th>INT8 dtype</th><th>FP32 ms</th><th>INT8 ms</th><th>rel. L2</th><th>max |Δ|</th><th>cosine</th></tr>\n${rows.join('\n')}\n</table>`;
+}
+
+export function renderCompareHtml(d: CompareData): string {
+  const labels = d.layers.map((l) => l.var);
+  const timeChart = barChart({
+    title: 'Time per layer (ms per batch, summed over the layer\'s ops)', unit: 'ms', labels,
+    series: [{ name: 'FP32', color: FP32, values: d.layers.map((l) => l.fp32Ms) }, { name: 'INT8', color: INT8, values: d.layers.map((l) => l.int8Ms) }],
+  });
+  const errChart = logBarChart({ title: 'Output error per layer: ||INT8 − FP32|| / ||FP32|| (INT8 values dequantized)', unit: '', color: ERR, labels, values: d.layers.map((l) => l.relL2) });
+  const typeChart = barChart({
+    title: 'Time per op type (ms per batch)', unit: 'ms', labels: d.opTypes.map((t) => t.type),
+    series: [{ name: 'FP32', color: FP32, values: d.opTypes.map((t) => t.fp32Ms) }, { name: 'INT8', color: INT8, values: d.opTypes.map((t) => t.int8Ms) }],
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1000px}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px} .m{color:#666;font-size:12px}
+table{border-collapse:collapse;margin:8px 0} td,th{padding:3px 8px;border-bottom:1px solid #e4e4e4;text-align:right}
+table.s th:first-child{text-align:left} table.d td.v{text-align:left;font-family:ui-monospace,monospace;font-size:12px}
+table.d{font-size:12px} svg .t{font-size:13px;font-weight:600} svg .l{font-size:11px} svg .a{font-size:10px;fill:#555}
+svg .g{stroke:#ddd;stroke-width:1}
+</style></head><body>
+<h1>${esc(d.title)}</h1>
+<div class="m">generated ${esc(d.generated)} by qdeploy compare</div>
+<h2>Accuracy and throughput</h2>
+${summaryTable(d)}
+<h2>Per-layer time</h2>
+${timeChart}
+<h2>Per-layer output error</h2>
+${errChart}
+<h2>Time per op type</h2>
+${typeChart}
+<h2>Per-layer table</h2>
+${layerTable(d)}
+</body></html>
+`;
+}
