@@ -1,0 +1,3 @@
+import { fp32GoldenTest } from './golden';
+
+fp32GoldenTest('mobilenet_v2');

@@ -1,0 +1,3 @@
+import { legacyInt8GoldenTest } from './golden';
+
+legacyInt8GoldenTest('mobilenet_v1_8bit');

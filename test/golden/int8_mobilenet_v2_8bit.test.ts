@@ -1,0 +1,3 @@
+import { legacyInt8GoldenTest } from './golden';
+
+legacyInt8GoldenTest('mobilenet_v2_8bit');
