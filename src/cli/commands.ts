@@ -7,5 +7,7 @@ import { saveCommand } from './save';
 import { dotCommand } from './dot';
 import { benchCommand } from './bench';
 import { zooCommand } from './zoo';
+import { compareCommand } from './compare';
+import { preprocessCommand } from './preprocess';
 
-export const commands: CommandSpec[] = [infoCommand, runCommand, convertCommand, benchCommand, zooCommand, saveCommand, dotCommand];
+export const commands: CommandSpec[] = [infoCommand, runCommand, convertCommand, benchCommand, compareCommand, zooCommand, saveCommand, dotCommand, preprocessCommand];

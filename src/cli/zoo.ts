@@ -33,6 +33,7 @@ export const zooCommand: CommandSpec = {
     calib_images: { type: 'int', help: 'generated images for --quant calibration', default: 4 },
     layout: { type: 'string', help: 'model layout', choices: ['separate', 'combined'], default: 'separate' },
     seed: { type: 'int', help: 'weight seed (default: fixed per architecture)' },
+    fc_calib_images: { type: 'int', help: 'generated images the classifier is standardised on (0: plain random fc)', default: 4 },
     image_size: { type: 'int', help: 'input height and width', default: 224 },
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
   },
@@ -40,14 +41,20 @@ export const zooCommand: CommandSpec = {
 Layer structure and parameter names follow PaddlePaddle/models image_classification (resnet.py, mobilenet.py,
 mobilenet_v2.py): conv2d + batch_norm + relu/relu6 blocks, depthwise convs as conv2d with groups, residual
 elementwise_add, pool2d, fc as mul + elementwise_add, softmax. Weights are He-normal from a seeded PRNG with BN
-statistics that keep activations near unit scale. The output is softmax probabilities [N,1000].`,
+statistics that keep activations near unit scale; the classifier is standardised on a few generated images
+(data-dependent init) so that predictions depend on the image. The output is softmax probabilities [N,1000].`,
   run(args) {
     const model = args.reqStr('model') as ZooModel;
     const out = args.reqStr('out');
     const size = args.num('image_size')!;
     if (size < 32 || size % 32 !== 0) fail('usage', `zoo: --image_size must be a multiple of 32 (>= 32), got ${size}`);
     const seed = args.num('seed');
-    const g = buildZooModel(model, { imageSize: size, ...(seed !== undefined ? { seed } : {}) });
+    const fcN = args.num('fc_calib_images')!;
+    const backend = chooseBackend('auto', 1).backend;
+    const g = buildZooModel(model, {
+      imageSize: size, ...(seed !== undefined ? { seed } : {}),
+      ...(fcN > 0 ? { fcCalibration: { images: generatedImages(fcN, size, 1234), backend } } : {}),
+    });
     let result = g;
     if (args.bool('quant')) {
       const n = args.num('calib_images')!;

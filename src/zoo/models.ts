@@ -2,12 +2,16 @@
 // (PaddlePaddle/models: PaddleCV/image_classification/models/{resnet.py, mobilenet.py, mobilenet_v2.py}),
 // built with deterministic synthetic weights. Input `image` [-1,3,S,S]; output softmax probabilities [N,1000].
 import type { Graph } from '../graph/graph';
+import type { Backend } from '../runtime/backend';
 import { NetBuilder, type T } from './builder';
+import { calibrateClassifier } from './fc_calibrate';
 
 export const ZOO_MODELS = ['resnet50', 'mobilenet_v1', 'mobilenet_v2'] as const;
 export type ZooModel = (typeof ZOO_MODELS)[number];
 
 export interface ZooOptions {
+  /** generated images to standardise the classifier's input on (calibrateClassifier); none: random fc */
+  fcCalibration?: { images: Float32Array[]; backend: Backend };
   seed?: number;
   /** input height = width (224 in the zoo; smaller for quick tests, multiple of 32) */
   imageSize?: number;
@@ -96,5 +100,6 @@ export function buildZooModel(model: ZooModel, opts: ZooOptions = {}): Graph {
   const y = BUILDERS[model](b, x, opts.classes ?? 1000);
   b.output(y);
   b.g.source = `zoo:${model}`;
+  if (opts.fcCalibration) calibrateClassifier(b.g, opts.fcCalibration.images, opts.fcCalibration.backend);
   return b.g;
 }

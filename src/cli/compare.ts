@@ -1,0 +1,306 @@
+// qdeploy compare --fp32_model A --int8_model B --infer_data F: Paddle's FP32-vs-INT8 comparison
+// (quant2_int8_image_classification_comparison.py: top-1/top-5 of both, accuracy drop against a threshold,
+// throughput) plus a per-layer table — time and output error of the INT8 model against the FP32 model at every
+// var both produce — and, with --report report.html, the same as self-contained HTML charts.
+import type { Graph } from '../graph/graph';
+import type { Plan } from '../runtime/plan';
+import { renderCompareHtml, type CompareData, type LayerRow, type RunSummary } from '../report/html';
+import { errorStats, topK } from '../report/stats';
+import { fixed, formatTable, sci, signedPct } from '../report/table';
+import { dequantizeValue } from '../backends/reference/int8';
+import { numel, type Tensor } from '../util/dtype';
+import { fail } from '../util/errors';
+import { writeFileAtomic } from '../util/fs_atomic';
+import type { CommandSpec } from './args';
+import {
+  BACKEND_CHOICES, backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, ttyProgress,
+  type BackendChoice, type BenchResult, type DataSource,
+} from './bench';
+
+/** ops that pass an int8 tensor's scale through unchanged (spec 4.6) */
+const SCALE_PASSTHROUGH = new Set(['pool2d', 'reshape', 'reshape2', 'transpose', 'transpose2', 'concat', 'squeeze2', 'unsqueeze2', 'flatten', 'flatten2', 'slice', 'nearest_interp', 'nearest_interp_v2', 'split']);
+
+/** the (scale, shift) of an int8/uint8 var: int = real·Scale + Shift, from the op that produced it */
+export function int8ScaleOf(g: Graph, name: string, depth = 0): { scale: number; shift: number } | undefined {
+  const p = g.producer(name);
+  if (!p || depth > 64) return undefined;
+  if (p.type === 'quantize') return { scale: p.num('Scale', 1), shift: p.num('Shift', 0) };
+  if (p.type === 'requantize') return { scale: p.num('Scale_out', 1), shift: p.num('Shift_out', 0) };
+  if (SCALE_PASSTHROUGH.has(p.type)) {
+    const x = p.input('X') ?? p.input('Input') ?? p.allInputs()[0];
+    return x ? int8ScaleOf(g, x, depth + 1) : undefined;
+  }
+  if (p.hasAttr('Scale_out')) return { scale: p.num('Scale_out', 1), shift: p.num('Shift_out', 0) };
+  return undefined;
+}
+
+/** a var's value as real numbers: fp32 as is, u8/s8 dequantized with the producing op's scale */
+export function realValues(g: Graph, t: Tensor, name: string): Float32Array | undefined {
+  if (t.dtype === 'fp32') return t.data as Float32Array;
+  if (t.dtype !== 'int8' && t.dtype !== 'uint8') return undefined;
+  const s = int8ScaleOf(g, name);
+  if (!s || !(s.scale > 0)) return undefined;
+  const d = t.data as Int8Array | Uint8Array;
+  const out = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = dequantizeValue(d[i], s.scale, s.shift);
+  return out;
+}
+
+interface Segment { var: string; ops: { id: number; type: string }[] }
+
+/** ops in program order grouped by the next matched var they lead to */
+function segments(g: Graph, matched: string[]): Segment[] {
+  const want = new Set(matched);
+  const segs: Segment[] = [];
+  let cur: { id: number; type: string }[] = [];
+  for (const op of g.ops) {
+    if (op.type === 'feed' || op.type === 'fetch') continue;
+    cur.push({ id: op.id, type: op.type });
+    const out = op.allOutputs().find((o) => want.has(o));
+    if (out) { segs.push({ var: out, ops: cur }); cur = []; want.delete(out); }
+  }
+  if (cur.length && segs.length) segs[segs.length - 1].ops.push(...cur);
+  return segs;
+}
+
+const WEIGHT_SLOTS = ['Filter', 'W', 'Y'];
+
+/**
+ * The FP32 var an INT8 op's output stands for. Quant2Int8 renames outputs (cpu_quantize_pass inserts
+ * `dequantize/in_<k>` vars, squash keeps them), so ops are matched by their weight parameter instead, and the FP32
+ * chain is followed through what the INT8 op fused: batch_norm, bias add, the residual add, the activation.
+ */
+function fp32Counterpart(g32: Graph, g8: Graph, op8: Graph['ops'][number]): string | undefined {
+  const w = WEIGHT_SLOTS.map((s) => op8.input(s)).find((n) => n !== undefined && g8.isParam(n));
+  if (!w) return undefined;
+  const op32 = g32.ops.find((o) => o.type !== 'feed' && WEIGHT_SLOTS.some((s) => o.input(s) === w));
+  if (!op32) return undefined;
+  let v = op32.output('Output') ?? op32.output('Out');
+  if (!v) return undefined;
+  const act = op8.str('fuse_activation', op8.str('activation_type', ''));
+  let residual = op8.bool('fuse_residual_connection', false);
+  for (let guard = 0; guard < 8; guard++) {
+    const cs = g32.consumers(v);
+    if (cs.length !== 1) break;
+    const c = cs[0];
+    if (c.type === 'batch_norm') { v = c.output('Y')!; continue; }
+    if (c.type === 'elementwise_add' && g32.isParam(c.input('Y') ?? '')) { v = c.output('Out')!; continue; }
+    if (c.type === 'elementwise_add' && residual) { residual = false; v = c.output('Out')!; continue; }
+    if (act && c.type === act) v = c.output('Out')!;
+    break;
+  }
+  return v;
+}
+
+export interface VarPair { int8: string; fp32: string }
+
+/**
+ * Pairs of vars that hold the same layer output in both models, in the INT8 graph's order: ops with weights
+ * matched through their weight parameter, other vars by name; same element count; FP32 order must agree.
+ */
+export function matchedVars(fp32: Graph, int8: Graph, specs32: Plan['specs'], specs8: Plan['specs']): VarPair[] {
+  const produced32 = new Set(fp32.ops.filter((o) => o.type !== 'feed').flatMap((o) => o.allOutputs()));
+  const out: VarPair[] = [];
+  const seen8 = new Set<string>(), seen32 = new Set<string>();
+  const push = (a8: string, a32: string) => {
+    if (seen8.has(a8) || seen32.has(a32) || fp32.isParam(a32) || int8.isParam(a8)) return;
+    const a = specs32.get(a32), b = specs8.get(a8);
+    if (!a || !b || a.value || b.value || numel(a.dims) !== numel(b.dims)) return;
+    seen8.add(a8); seen32.add(a32);
+    out.push({ int8: a8, fp32: a32 });
+  };
+  for (const op of int8.ops) {
+    if (op.type === 'feed' || op.type === 'fetch') continue;
+    const main = op.output('Output') ?? op.output('Out');
+    const cp = fp32Counterpart(fp32, int8, op);
+    if (main && cp) push(main, cp);
+    for (const n of op.allOutputs()) if (produced32.has(n)) push(n, n);
+  }
+  const pos32 = new Map<string, number>();
+  fp32.ops.forEach((o, i) => o.allOutputs().forEach((n) => { if (!pos32.has(n)) pos32.set(n, i); }));
+  let last = -1;
+  return out.filter((p) => { const q = pos32.get(p.fp32)!; if (q < last) return false; last = q; return true; });
+}
+
+export interface LayerCompare { rows: LayerRow[]; images: number }
+
+/** per-layer error on `n` images (plans compiled with keep 'all') and time from the profiled runs */
+export function compareLayers(fp32: Graph, int8: Graph, choice: BackendChoice, data: DataSource, n: number, r32: BenchResult, r8: BenchResult): LayerCompare {
+  const p32 = compileFor(fp32, choice, n, 'all').plan;
+  const p8 = compileFor(int8, choice, n, 'all').plan;
+  try {
+    const images = new Float32Array(n * data.imageSize);
+    const labels = new BigInt64Array(n);
+    data.read(0, n, images, labels);
+    p32.run([images]);
+    p8.run([images]);
+    const pairs = matchedVars(fp32, int8, p32.specs, p8.specs).filter((v) => p32.has(v.fp32) && p8.has(v.int8));
+    const t32 = new Map(r32.opTimes.map((t) => [t.id, t.calls ? t.ms / t.calls : 0]));
+    const t8 = new Map(r8.opTimes.map((t) => [t.id, t.calls ? t.ms / t.calls : 0]));
+    const s32 = new Map(segments(fp32, pairs.map((p) => p.fp32)).map((s) => [s.var, s]));
+    const s8 = new Map(segments(int8, pairs.map((p) => p.int8)).map((s) => [s.var, s]));
+    const rows: LayerRow[] = [];
+    for (const { fp32: v, int8: v8 } of pairs) {
+      const a = p32.read(v), b = p8.read(v8);
+      const ref = realValues(fp32, a, v), got = realValues(int8, b, v8);
+      const e = ref && got ? errorStats(got, ref) : { relL2: NaN, maxAbs: NaN, cosine: NaN };
+      const seg32 = s32.get(v)?.ops ?? [], seg8 = s8.get(v8)?.ops ?? [];
+      rows.push({
+        var: v, fp32Ops: seg32.map((o) => o.type).join('+'), int8Ops: seg8.map((o) => o.type).join('+'),
+        fp32Ms: seg32.reduce((s, o) => s + (t32.get(o.id) ?? 0), 0), int8Ms: seg8.reduce((s, o) => s + (t8.get(o.id) ?? 0), 0),
+        int8Dtype: b.dtype, relL2: e.relL2, maxAbs: e.maxAbs, cosine: e.cosine,
+      });
+    }
+    return { rows, images: n };
+  } finally {
+    p32.dispose();
+    p8.dispose();
+  }
+}
+
+export function summary(model: string, choice: BackendChoice, r: BenchResult): RunSummary {
+  return {
+    model, backend: choice.info.name, isa: choice.info.isa, threads: choice.info.threads, batchSize: r.batchSize,
+    iterations: r.iterations, top1: r.top1, top5: r.top5, fps: r.fps, latency: r.latency,
+  };
+}
+
+export function opTypeRows(r32: BenchResult, r8: BenchResult): CompareData['opTypes'] {
+  const m = new Map<string, { type: string; fp32Ms: number; int8Ms: number }>();
+  const add = (r: BenchResult, k: 'fp32Ms' | 'int8Ms') => {
+    for (const t of r.opTimes) {
+      const e = m.get(t.type) ?? { type: t.type, fp32Ms: 0, int8Ms: 0 };
+      e[k] += t.calls ? t.ms / t.calls : 0;
+      m.set(t.type, e);
+    }
+  };
+  add(r32, 'fp32Ms'); add(r8, 'int8Ms');
+  return [...m.values()].sort((a, b) => b.fp32Ms + b.int8Ms - a.fp32Ms - a.int8Ms);
+}
+
+/** Paddle's comparison summary, then one table */
+export function formatComparison(a: RunSummary, b: RunSummary, threshold: number, agreement?: number): string {
+  const drop = a.top1 - b.top1;
+  const lines = [
+    '---  Performance summary  ---',
+    `FP32: avg fps: ${fixed(a.fps, 2)}, avg latency: ${fixed(a.latency.avg / a.batchSize, 4)} ms`,
+    `INT8: avg fps: ${fixed(b.fps, 2)}, avg latency: ${fixed(b.latency.avg / b.batchSize, 4)} ms`,
+    '---  Accuracy summary  ---',
+    `Accepted top1 accuracy drop threshold: ${threshold}. (condition: (FP32_top1_acc - INT8_top1_acc) <= threshold)`,
+    `FP32: avg top1 accuracy: ${fixed(a.top1, 4)}, avg top5 accuracy: ${fixed(a.top5, 4)}`,
+    `INT8: avg top1 accuracy: ${fixed(b.top1, 4)}, avg top5 accuracy: ${fixed(b.top5, 4)}`,
+    `top1 accuracy drop: ${fixed(drop, 4)} → ${drop <= threshold ? 'within' : 'ABOVE'} the threshold`,
+    '',
+  ];
+  const table = formatTable(['', 'FP32', 'INT8', 'INT8 − FP32'], [
+    ['top-1', fixed(a.top1, 4), fixed(b.top1, 4), signedPct(b.top1 - a.top1)],
+    ['top-5', fixed(a.top5, 4), fixed(b.top5, 4), signedPct(b.top5 - a.top5)],
+    ['img/s', fixed(a.fps, 2), fixed(b.fps, 2), `${fixed(b.fps / a.fps, 2)}x`],
+    ['batch ms (median)', fixed(a.latency.median, 2), fixed(b.latency.median, 2), `${fixed(a.latency.median / b.latency.median, 2)}x`],
+    ...(agreement !== undefined ? [['top-1 agreement', '', fixed(agreement, 4), '']] : []),
+  ], { align: ['l', 'r', 'r', 'r'] });
+  return lines.join('\n') + table;
+}
+
+export function formatLayers(rows: LayerRow[], images: number): string {
+  return `\nper layer (time: ms per batch over the layer's ops; error: INT8 vs FP32 on ${images} image(s), INT8 dequantized):\n` +
+    formatTable(['#', 'var', 'FP32 ops', 'INT8 ops', 'dtype', 'FP32 ms', 'INT8 ms', 'rel L2', 'max|Δ|', 'cosine'],
+      rows.map((r, i) => [i, r.var.length > 34 ? '…' + r.var.slice(-33) : r.var, r.fp32Ops.length > 28 ? r.fp32Ops.slice(0, 27) + '…' : r.fp32Ops,
+        r.int8Ops.length > 20 ? r.int8Ops.slice(0, 19) + '…' : r.int8Ops, r.int8Dtype, fixed(r.fp32Ms, 3), fixed(r.int8Ms, 3), sci(r.relL2), sci(r.maxAbs), fixed(r.cosine, 5)]),
+      { align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'] });
+}
+
+export interface CompareResult { fp32: RunSummary; int8: RunSummary; agreement: number; layers: LayerCompare; data: CompareData; r32: BenchResult; r8: BenchResult }
+
+export interface CompareOptions {
+  batchSize: number;
+  iterations: number;
+  warmup: number;
+  layerImages: number;
+  useAnalysis: boolean;
+  log?: (line: string) => void;
+}
+
+export async function runCompare(fp32Path: string, int8Path: string, dataPath: string, choice: BackendChoice, o: CompareOptions, preset?: string): Promise<CompareResult> {
+  const g32 = loadForBench(fp32Path, o.useAnalysis);
+  const g8 = loadForBench(int8Path, false);
+  const io32 = modelIo(g32), io8 = modelIo(g8);
+  if (io32.sampleDims.join(',') !== io8.sampleDims.join(',')) {
+    fail('shape', `the models take different inputs: FP32 [${io32.sampleDims.join(',')}], INT8 [${io8.sampleDims.join(',')}]`);
+  }
+  const data = await openData(dataPath, io32.sampleDims, preset);
+  try {
+    resolveIterations(data.count, o.batchSize, o.iterations, data.what);
+    const top: number[][] = [[], []];
+    const run = (g: Graph, which: 0 | 1, label: string) => {
+      const { plan, ms } = compileFor(g, choice, o.batchSize);
+      o.log?.(`${label}: compiled in ${fixed(ms, 0)} ms, running ${o.iterations || Math.floor(data.count / o.batchSize)} batch(es) of ${o.batchSize}`);
+      const bar = ttyProgress(`${label}: batch`);
+      const r = benchPlan(plan, data, {
+        batchSize: o.batchSize, iterations: o.iterations, warmup: o.warmup, profile: true, onBatch: bar.tick,
+        onOutput: (out) => { const w = out.length / o.batchSize; for (let i = 0; i < o.batchSize; i++) top[which].push(topK(out.subarray(i * w, (i + 1) * w), 1)[0]); },
+      });
+      bar.done();
+      r.compileMs = ms;
+      plan.dispose();
+      return r;
+    };
+    const r32 = run(g32, 0, 'FP32');
+    const r8 = run(g8, 1, 'INT8');
+    const agree = top[0].filter((t, i) => t === top[1][i]).length / Math.max(1, top[0].length);
+    const n = Math.max(1, Math.min(o.layerImages, o.batchSize, data.count));
+    o.log?.(`per-layer error on ${n} image(s)`);
+    const layers = compareLayers(g32, g8, choice, data, n, r32, r8);
+    const fp32 = summary(fp32Path, choice, r32), int8 = summary(int8Path, choice, r8);
+    const cd: CompareData = {
+      title: `qdeploy compare: ${fp32Path} vs ${int8Path}`, generated: new Date().toISOString(), fp32, int8,
+      layers: layers.rows, opTypes: opTypeRows(r32, r8),
+    };
+    return { fp32, int8, agreement: agree, layers, data: cd, r32, r8 };
+  } finally {
+    data.close();
+  }
+}
+
+export const compareCommand: CommandSpec = {
+  name: 'compare',
+  summary: 'FP32 vs INT8: accuracy, throughput, per-layer time and error (table, HTML report)',
+  usage: 'qdeploy compare --fp32_model A --int8_model B --infer_data F [--batch_size 50] [--iterations 0] [--backend auto] [--report report.html]',
+  flags: {
+    fp32_model: { type: 'string', help: 'the FP32 model' },
+    int8_model: { type: 'string', help: 'the INT8 model (qdeploy convert output)' },
+    infer_data: { type: 'string', help: 'dataset .bin or a folder with val_list.txt' },
+    batch_size: { type: 'int', help: 'images per batch', default: 50 },
+    iterations: { type: 'int', help: 'batches; 0 = the whole dataset', default: 0 },
+    warmup: { type: 'int', help: 'warm-up batches per model', default: 1 },
+    num_threads: { type: 'int', help: 'backend threads', default: 1 },
+    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
+    acc_diff_threshold: { type: 'float', help: 'accepted top-1 accuracy drop', default: 0.01 },
+    layer_images: { type: 'int', help: 'images the per-layer error is measured on', default: 2 },
+    use_analysis: { type: 'boolean', help: 'apply the FP32 fuses to the FP32 model first (AnalysisConfig)' },
+    preset: { type: 'string', help: 'preprocessing preset when --infer_data is a JPEG folder' },
+    report: { type: 'string', help: 'write the report: .html (charts) or .json' },
+  },
+  details: `
+Layers are matched by var name: every var both models produce. Time per layer sums the ops between matched
+vars (so a fused INT8 conv is set against FP32 conv+batch_norm+relu). INT8 vars (u8/s8) are dequantized with
+the scale of the op that produced them (quantize Scale, conv Scale_out; pool/reshape/concat pass it through).`,
+  async run(args) {
+    const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
+    const o: CompareOptions = {
+      batchSize: args.num('batch_size')!, iterations: args.num('iterations')!, warmup: args.num('warmup')!,
+      layerImages: args.num('layer_images')!, useAnalysis: args.bool('use_analysis'),
+      log: (l) => process.stderr.write(l + '\n'),
+    };
+    const r = await runCompare(args.reqStr('fp32_model'), args.reqStr('int8_model'), args.reqStr('infer_data'), choice, o, args.str('preset'));
+    const out = process.stdout;
+    out.write(`${backendLine(choice)}\n`);
+    out.write(formatComparison(r.fp32, r.int8, args.num('acc_diff_threshold')!, r.agreement));
+    out.write(formatLayers(r.layers.rows, r.layers.images));
+    const rep = args.str('report');
+    if (rep) {
+      writeFileAtomic(rep, rep.endsWith('.json') ? JSON.stringify({ ...r.data, agreement: r.agreement }, null, 2) + '\n' : renderCompareHtml(r.data));
+      out.write(`report written to ${rep}\n`);
+    }
+  },
+};
