@@ -3,7 +3,7 @@
 // latency statistics in benchmark_app's shape, the backend/ISA/threads, and --report JSON with per-op times.
 // Batches are streamed from the dataset file (or a JPEG folder with val_list.txt); only Plan.run is timed.
 // The helpers here (backend choice, data sources, the timed loop) are shared by run, compare and demo.
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Graph } from '../graph/graph';
 import { PassContext, runPipeline } from '../passes/pass';
 import { FP32_OPTIMIZATION } from '../passes/pipelines';
@@ -18,6 +18,12 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph } from './model_io';
+import { openDataset } from '../format/paddle/dataset_bin';
+import {
+  PRESETS, PRESET_NAMES, Preprocessor, describePreprocess, preprocessEntries, preprocessOptions, readValList,
+  type PreprocessOptions, type PresetName,
+} from '../data';
+import { createProgress } from '../util/progress';
 
 // ---------------------------------------------------------------- backends
 
@@ -83,62 +89,73 @@ export interface DataSource {
 }
 
 /**
- * Paddle's dataset .bin (spec 5.3): int64 N, N float32 images, N int64 labels. The image size comes from the
- * model; the file must hold exactly 8 + N·(image bytes + 8) bytes.
+ * Paddle's dataset .bin (spec 5.3): int64 N, N float32 images, N int64 labels, read with src/data's checked
+ * reader (the header N must match the file size for the model's image size).
  */
 export function openBinDataset(path: string, imageDims: number[]): DataSource {
-  let fd: number;
-  try { fd = openSync(path, 'r'); } catch (e) {
-    return fail('io', `cannot open dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const r = openDataset(path, { shape: [-1, ...imageDims] });
+  if (r.chw !== numel(imageDims)) {
+    r.close();
+    fail('data', `dataset ${path}: images of ${r.chw} floats, the model takes [${imageDims.join(',')}] (${numel(imageDims)})`);
   }
+  return {
+    count: r.n, imageSize: r.chw, what: `${path} (${r.n} images [${imageDims.join(',')}])`,
+    read(start, k, images, labels) {
+      r.readImages(start, k, images);
+      const l = r.readLabels(start, k);
+      for (let i = 0; i < k; i++) labels[i] = BigInt(l[i]);
+    },
+    close() { r.close(); },
+  };
+}
+
+/** preprocessing for a JPEG folder: the preset (default imagenet) with its crop set to the model's input size */
+export function presetFor(preset: string | undefined, imageDims: number[]): PreprocessOptions {
+  const name = (preset ?? 'imagenet') as PresetName;
+  if (!PRESET_NAMES.includes(name)) fail('usage', `unknown --preset '${preset}' (one of ${PRESET_NAMES.join('|')})`);
+  const base = PRESETS[name];
+  const [, h, w] = imageDims;
+  if (base.layout === 'resize_crop' && h === w && h !== base.height) return preprocessOptions(name, { dataDim: h, resizeShort: Math.max(base.resizeShort, h) });
+  const o = preprocessOptions(name);
+  if (o.height !== h || o.width !== w) fail('shape', `preset ${name} gives ${o.height}x${o.width} images, the model takes [${imageDims.join(',')}]`);
+  return o;
+}
+
+/** a folder with val_list.txt: the first `limit` images preprocessed into memory (before any timing) */
+export async function openImageFolder(dir: string, imageDims: number[], preset?: string, limit?: number): Promise<DataSource> {
+  const entries = readValList(dir);
+  const take = entries.slice(0, limit && limit > 0 ? limit : entries.length);
+  const pre = new Preprocessor(presetFor(preset, imageDims));
+  const per = pre.chw;
+  const images = new Float32Array(take.length * per);
+  const labels: number[] = [];
+  const bar = createProgress('preprocess', take.length, { unit: 'img' });
+  let n = 0;
   try {
-    const size = fstatSync(fd).size;
-    if (size < 8) fail('data', `dataset ${path}: ${size} bytes, too short for the int64 image count`);
-    const head = Buffer.alloc(8);
-    readSync(fd, head, 0, 8, 0);
-    const n = head.readBigInt64LE(0);
-    const per = numel(imageDims);
-    const perBytes = BigInt(per * 4 + 8);
-    if (n < 0n || 8n + n * perBytes !== BigInt(size)) {
-      const fits = (BigInt(size) - 8n) / perBytes;
-      fail('data', `dataset ${path}: header says ${n} images of [${imageDims.join(',')}] float32 (+ int64 labels) = ${8n + (n < 0n ? 0n : n) * perBytes} bytes, but the file has ${size} bytes (room for ${fits}); wrong file or image size`);
+    for await (const r of preprocessEntries(take, pre, { listFile: 'val_list.txt', onProgress: () => bar.tick() })) {
+      images.set(r.image, n * per);
+      labels.push(r.entry.label);
+      n++;
     }
-    const count = Number(n);
-    const labelBase = 8 + count * per * 4;
-    return {
-      count, imageSize: per, what: `${path} (${count} images [${imageDims.join(',')}])`,
-      read(start, k, images, labels) {
-        const ib = new Uint8Array(images.buffer, images.byteOffset, k * per * 4);
-        readFully(fd, ib, 8 + start * per * 4, path);
-        const lb = new Uint8Array(labels.buffer, labels.byteOffset, k * 8);
-        readFully(fd, lb, labelBase + start * 8, path);
-      },
-      close() { try { closeSync(fd); } catch { /* closed */ } },
-    };
-  } catch (e) {
-    closeSync(fd);
-    throw e;
+  } finally {
+    bar.stop();
   }
+  return {
+    count: n, imageSize: per, what: `${dir} (${n} images, ${describePreprocess(pre.options)})`,
+    read(start, k, out, lab) {
+      if (start + k > n) fail('data', `${dir}: images ${start}..${start + k - 1} requested, ${n} available`);
+      out.set(images.subarray(start * per, (start + k) * per));
+      for (let i = 0; i < k; i++) lab[i] = BigInt(labels[start + i]);
+    },
+    close() {},
+  };
 }
 
-function readFully(fd: number, buf: Uint8Array, pos: number, path: string): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, pos + off);
-    if (n <= 0) fail('data', `dataset ${path}: unexpected end of file at byte ${pos + off}`);
-    off += n;
-  }
-}
-
-/** open --infer_data: a dataset .bin, or a folder with val_list.txt and JPEGs (preprocessed on the fly) */
-export async function openData(path: string, imageDims: number[], preset?: string): Promise<DataSource> {
+/** open --infer_data: a dataset .bin, or a folder with val_list.txt and JPEGs (preprocessed first) */
+export async function openData(path: string, imageDims: number[], preset?: string, limit?: number): Promise<DataSource> {
   if (!existsSync(path)) fail('io', `dataset ${path} does not exist`);
-  if (statSync(path).isDirectory()) return openImageFolder(path, imageDims, preset);
+  if (statSync(path).isDirectory()) return openImageFolder(path, imageDims, preset, limit);
   return openBinDataset(path, imageDims);
-}
-
-async function openImageFolder(dir: string, _dims: number[], _preset?: string): Promise<DataSource> {
-  return fail('data', `${dir}: reading a JPEG folder needs src/data (not built yet); preprocess it to a .bin first`);
 }
 
 // ---------------------------------------------------------------- the timed loop
@@ -309,20 +326,10 @@ export function benchReport(model: string, choice: BackendChoice, r: BenchResult
   };
 }
 
-/** a one-line progress indicator on a TTY (stderr), nothing otherwise */
-export function ttyProgress(label: string): { tick(i: number, n: number): void; done(): void } {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  return {
-    tick(i, n) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100 && i + 1 < n) return;
-      last = now;
-      process.stderr.write(`\r${label} ${i + 1}/${n}`);
-    },
-    done() { if (tty) process.stderr.write('\r\x1b[K'); },
-  };
+/** progress over timed batches (src/util/progress: a bar on a TTY, periodic plain lines otherwise; stderr) */
+export function batchProgress(label: string, total: number, quiet = false): { tick(i: number, n: number): void; done(): void } {
+  const p = createProgress(label, total, { unit: 'batch', quiet });
+  return { tick: () => p.tick(), done: () => p.stop() };
 }
 
 // ---------------------------------------------------------------- the command
@@ -359,11 +366,12 @@ Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_s
     const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
     const g = loadForBench(modelPath, args.bool('use_analysis'));
     const io = modelIo(g);
-    const data = await openData(dataPath, io.sampleDims, args.str('preset'));
+    const it = args.num('iterations')!;
+    const data = await openData(dataPath, io.sampleDims, args.str('preset'), it > 0 ? it * B : 0);
     try {
       resolveIterations(data.count, B, args.num('iterations')!, data.what);
       const { plan, ms } = compileFor(g, choice, B);
-      const bar = ttyProgress('bench: batch');
+      const bar = batchProgress('bench', resolveIterations(data.count, B, it, data.what));
       const r = benchPlan(plan, data, { batchSize: B, iterations: args.num('iterations')!, warmup, profile: true, withAccuracyLayer: args.bool('with_accuracy_layer'), onBatch: bar.tick });
       bar.done();
       r.compileMs = ms;

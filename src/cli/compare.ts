@@ -13,7 +13,7 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import {
-  BACKEND_CHOICES, backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, ttyProgress,
+  BACKEND_CHOICES, backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
   type BackendChoice, type BenchResult, type DataSource,
 } from './bench';
 
@@ -228,14 +228,14 @@ export async function runCompare(fp32Path: string, int8Path: string, dataPath: s
   if (io32.sampleDims.join(',') !== io8.sampleDims.join(',')) {
     fail('shape', `the models take different inputs: FP32 [${io32.sampleDims.join(',')}], INT8 [${io8.sampleDims.join(',')}]`);
   }
-  const data = await openData(dataPath, io32.sampleDims, preset);
+  const data = await openData(dataPath, io32.sampleDims, preset, o.iterations > 0 ? o.iterations * o.batchSize : 0);
   try {
     resolveIterations(data.count, o.batchSize, o.iterations, data.what);
     const top: number[][] = [[], []];
     const run = (g: Graph, which: 0 | 1, label: string) => {
       const { plan, ms } = compileFor(g, choice, o.batchSize);
       o.log?.(`${label}: compiled in ${fixed(ms, 0)} ms, running ${o.iterations || Math.floor(data.count / o.batchSize)} batch(es) of ${o.batchSize}`);
-      const bar = ttyProgress(`${label}: batch`);
+      const bar = batchProgress(label, o.iterations || Math.floor(data.count / o.batchSize));
       const r = benchPlan(plan, data, {
         batchSize: o.batchSize, iterations: o.iterations, warmup: o.warmup, profile: true, onBatch: bar.tick,
         onOutput: (out) => { const w = out.length / o.batchSize; for (let i = 0; i < o.batchSize; i++) top[which].push(topK(out.subarray(i * w, (i + 1) * w), 1)[0]); },

@@ -10,7 +10,8 @@ import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
-import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset } from './bench';
+import { Preprocessor } from '../data';
+import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
 
 export interface Inputs {
   /** one CHW float32 image per entry */
@@ -56,9 +57,18 @@ export function readTensorFile(path: string, sampleDims: number[]): Inputs {
   return fail('data', `input ${path}: ${size} bytes is neither a dataset .bin of [${sampleDims.join(',')}] images nor raw float32 images (${per * 4} bytes each)`);
 }
 
+/** image files through src/data's preprocessing (resize short side, centre crop to the model's input, normalize) */
 export async function readImages(paths: string[], sampleDims: number[], preset?: string): Promise<Inputs> {
-  void sampleDims; void preset;
-  return fail('data', `image input (${paths[0]}) needs the preprocessing module src/data, which is not built yet; give a .bin dataset or raw .f32 file`);
+  const pre = new Preprocessor(presetFor(preset, sampleDims));
+  const images: Float32Array[] = [];
+  for (const p of paths) {
+    let buf: Uint8Array;
+    try { buf = readFileSync(p); } catch (e) {
+      return fail('io', `cannot read image ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    images.push(await pre.process(buf, `image ${p}`));
+  }
+  return { images, names: [...paths] };
 }
 
 export async function readInputs(paths: string[], sampleDims: number[], preset?: string): Promise<Inputs> {
@@ -135,7 +145,7 @@ export const runCommand: CommandSpec = {
     num_threads: { type: 'int', help: 'backend threads', default: 1 },
     top_k: { type: 'int', help: 'classes printed per input', default: 5 },
     labels: { type: 'string', help: 'class names, one per line (default: assets synset_words.txt when the output has 1000 classes)' },
-    preset: { type: 'string', help: 'image preprocessing preset (images only)' },
+    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
     quiet: { type: 'boolean', help: 'print nothing but errors (with --output)' },
   },
   details: 'Example: qdeploy run squeezenet_v1.1 --input input_16.bin --output logits.f32',
