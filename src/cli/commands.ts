@@ -8,6 +8,7 @@ import { dotCommand } from './dot';
 import { benchCommand } from './bench';
 import { zooCommand } from './zoo';
 import { compareCommand } from './compare';
+import { demoCommand } from './demo';
 import { preprocessCommand } from './preprocess';
 
-export const commands: CommandSpec[] = [infoCommand, runCommand, convertCommand, benchCommand, compareCommand, zooCommand, saveCommand, dotCommand, preprocessCommand];
+export const commands: CommandSpec[] = [infoCommand, runCommand, convertCommand, benchCommand, compareCommand, zooCommand, saveCommand, dotCommand, preprocessCommand, demoCommand];

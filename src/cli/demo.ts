@@ -1,0 +1,181 @@
+// qdeploy demo (npm run demo): the whole FP32 → INT8 path on this machine, with nothing downloaded.
+//   1. a zoo model (default mobilenet_v1, synthetic weights) → quant model calibrated on generated images →
+//      qdeploy convert's Quant2Int8 pipeline → FP32 vs INT8 speed and agreement on the best backend;
+//   2. where the real assets are present (QDEPLOY_ASSETS / ../shared/assets): SqueezeNet v1.1 FP32 on real
+//      images (top-5 with names), then images preprocessed → SqueezeNet quantized and converted → FP32 vs INT8
+//      accuracy on those images.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Graph } from '../graph/graph';
+import { PassContext, runPipeline } from '../passes/pass';
+import { convertPipeline } from '../passes/pipelines';
+import { formatSummary, summarize } from '../passes/summary';
+import { buildZooModel, ZOO_MODELS, type ZooModel } from '../zoo/models';
+import { absMaxRanges, insertFakeQuant } from '../zoo/quant_fallback';
+import { formatTable, fixed } from '../report/table';
+import { renderCompareHtml } from '../report/html';
+import { Preprocessor, readValList, writeDatasetFromImages } from '../data';
+import { writeDataset } from '../format/paddle/dataset_bin';
+import { assetsDir } from '../util/assets';
+import { fail } from '../util/errors';
+import { writeFileAtomic } from '../util/fs_atomic';
+import type { CommandSpec } from './args';
+import { backendLine, chooseBackend, compileFor, presetFor, type BackendChoice } from './bench';
+import { formatLayers, runCompare, type CompareResult } from './compare';
+import { loadGraph, saveGraph } from './model_io';
+import { defaultLabels, formatTopK, readImages, runAll } from './run';
+import { generatedImages } from './zoo';
+
+const out = (s: string) => process.stdout.write(s);
+const step = (i: number, n: number, what: string) => out(`\n[${i}/${n}] ${what}\n`);
+
+function timed<T>(what: string, fn: () => T): T {
+  const t0 = performance.now();
+  const r = fn();
+  out(`      ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return r;
+}
+
+/** calibrate (abs max over `calib`) and write the PaddleSlim-style quant model */
+function quantize(g: Graph, calib: Float32Array[], choice: BackendChoice): Graph {
+  return insertFakeQuant(g, absMaxRanges(g, calib, choice.backend, 1));
+}
+
+function convert(quant: Graph): { int8: Graph; summary: string } {
+  const int8 = quant.clone();
+  const ctx = new PassContext();
+  runPipeline(int8, convertPipeline({}), ctx);
+  return { int8, summary: formatSummary(summarize(int8, ctx.log)) };
+}
+
+function speedTable(r: CompareResult, agreeLabel: string, withAccuracy = true): string {
+  const a = r.r32, b = r.r8;
+  const rows: (string | number)[][] = [
+    ['ms per image (median batch / batch size)', fixed(a.latency.median / a.batchSize, 2), fixed(b.latency.median / b.batchSize, 2), `${fixed(a.latency.median / b.latency.median, 2)}x speed-up`],
+    ['images/s', fixed(a.fps, 2), fixed(b.fps, 2), `${fixed(b.fps / a.fps, 2)}x`],
+    ['top-1', fixed(a.top1, 4), fixed(b.top1, 4), `${b.top1 - a.top1 >= 0 ? '+' : ''}${fixed(b.top1 - a.top1, 4)}`],
+    ['top-5', fixed(a.top5, 4), fixed(b.top5, 4), `${b.top5 - a.top5 >= 0 ? '+' : ''}${fixed(b.top5 - a.top5, 4)}`],
+    [agreeLabel, '', fixed(r.agreement, 4), ''],
+  ];
+  const keep = withAccuracy ? rows : rows.filter((x) => x[0] !== 'top-1' && x[0] !== 'top-5');
+  return formatTable(['', 'FP32', 'INT8', 'INT8 vs FP32'], keep, { align: ['l', 'r', 'r', 'r'], indent: '      ' });
+}
+
+export const demoCommand: CommandSpec = {
+  name: 'demo',
+  summary: 'FP32 → quant → INT8 end to end: a zoo model, and real models/images where the assets are present',
+  usage: 'qdeploy demo [--model mobilenet_v1] [--images 4] [--real_images 16] [--out_dir DIR] [--backend auto] [--no_real]',
+  flags: {
+    model: { type: 'string', help: 'zoo architecture', choices: [...ZOO_MODELS], default: 'mobilenet_v1' },
+    images: { type: 'int', help: 'generated images for the zoo FP32-vs-INT8 run (one batch)', default: 4 },
+    calib_images: { type: 'int', help: 'generated / real images used for calibration', default: 4 },
+    real_images: { type: 'int', help: 'real images for the SqueezeNet accuracy comparison', default: 16 },
+    image_size: { type: 'int', help: 'zoo input size', default: 224 },
+    out_dir: { type: 'string', help: 'where the models, dataset and report are written (default: a new temp dir)' },
+    backend: { type: 'string', help: 'backend', choices: ['auto', 'reference', 'wasm', 'native'], default: 'auto' },
+    num_threads: { type: 'int', help: 'backend threads', default: 1 },
+    no_real: { type: 'boolean', help: 'skip the real-model part even when the assets are present' },
+  },
+  async run(args) {
+    const t0 = performance.now();
+    const model = args.str('model') as ZooModel;
+    const nImg = args.num('images')!, nCal = args.num('calib_images')!, nReal = args.num('real_images')!, size = args.num('image_size')!;
+    if (nImg < 1 || nCal < 1 || nReal < 1) fail('usage', 'demo: --images, --calib_images and --real_images must be >= 1');
+    const dir = args.str('out_dir') ?? mkdtempSync(join(tmpdir(), 'qdeploy-demo-'));
+    mkdirSync(dir, { recursive: true });
+    const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
+    const assets = args.bool('no_real') ? undefined : assetsDir();
+    const squeeze = assets ? join(assets, 'models', 'squeezenet_v1.1') : undefined;
+    const haveReal = !!squeeze && existsSync(squeeze) && existsSync(join(assets!, 'data', 'val_list.txt'));
+    const n = haveReal ? 8 : 4;
+    out(`qdeploy demo — ${backendLine(choice)}\n`);
+    out(`work dir: ${dir}\n`);
+    if (choice.info.name === 'reference') out('note: the reference backend runs plain TypeScript kernels written to be obviously right, not fast (INT8 is emulated step by step); INT8 speed-ups come from the wasm/native backends\n');
+    out(haveReal ? `assets: ${assets}\n` : `assets: not found (set QDEPLOY_ASSETS); the real-model steps are skipped\n`);
+    const quantNote = 'quantize: abs-max calibration, PaddleSlim fake-quant layout (src/zoo/quant_fallback; src/quant not built yet)';
+
+    // ---- 1. zoo model
+    step(1, n, `zoo ${model}: Paddle model zoo structure, synthetic weights (seeded), input [-1,3,${size},${size}]`);
+    const fp32 = timed(`built ${model}; classifier standardised on ${nCal} generated images`, () =>
+      buildZooModel(model, { imageSize: size, fcCalibration: { images: generatedImages(nCal, size, 1234), backend: choice.backend } }));
+    const fp32Dir = join(dir, `${model}_fp32`);
+    saveGraph(fp32, fp32Dir, { overwrite: true });
+    out(`      ${fp32.ops.length} ops, ${fp32.params.size} parameters → ${fp32Dir}\n`);
+
+    step(2, n, `quantize ${model} on ${nCal} generated calibration images`);
+    out(`      ${quantNote}\n`);
+    const quant = timed('calibrated and wrote fake quant ops', () => quantize(fp32, generatedImages(nCal, size, 7), choice));
+    const quantDir = join(dir, `${model}_quant`);
+    saveGraph(quant, quantDir, { overwrite: true });
+    out(`      ${quant.ops.filter((o) => o.type.startsWith('fake_')).length} fake quant/dequant ops → ${quantDir}\n`);
+
+    step(3, n, 'convert (Quant2Int8 pass pipeline)');
+    const { int8, summary } = timed('converted', () => convert(quant));
+    out(summary.split('\n').filter(Boolean).map((l) => `      ${l}`).join('\n') + '\n');
+    const int8Dir = join(dir, `${model}_int8`);
+    saveGraph(int8, int8Dir, { overwrite: true });
+    out(`      → ${int8Dir}\n`);
+
+    step(4, n, `FP32 vs INT8 on ${nImg} generated images (one batch of ${nImg}; labels = nothing, so agreement is what counts)`);
+    const evalImgs = generatedImages(nImg, size, 99);
+    const chw = evalImgs[0].length;
+    const all = new Float32Array(nImg * chw);
+    evalImgs.forEach((x, i) => all.set(x, i * chw));
+    const zooData = join(dir, 'generated.bin');
+    writeDataset(zooData, all, new Array(nImg).fill(0), chw);
+    const zr = await runCompare(fp32Dir, int8Dir, zooData, choice, { batchSize: nImg, iterations: 1, warmup: 0, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
+    out(speedTable(zr, 'top-1 agreement (INT8 = FP32)', false));
+    const worst = [...zr.layers.rows].sort((a, b) => b.relL2 - a.relL2)[0];
+    const convRows = zr.layers.rows.filter((r) => r.int8Ops.includes('conv2d'));
+    const meanConv = convRows.reduce((s, r) => s + r.relL2, 0) / Math.max(1, convRows.length);
+    out(`      per-layer error (INT8 dequantized vs FP32, 1 image): ${convRows.length} conv layers, mean rel. L2 ${fixed(meanConv, 4)}; largest ${worst ? `${fixed(worst.relL2, 4)} at ${worst.var}` : 'n/a'}\n`);
+    const html = join(dir, `compare_${model}.html`);
+    writeFileAtomic(html, renderCompareHtml(zr.data));
+    out(`      HTML report: ${html}\n`);
+
+    if (!haveReal) {
+      out(`\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s (real-model steps skipped: no assets)\n`);
+      return;
+    }
+
+    // ---- 2. real model, real images
+    const a = assets!;
+    const entries = readValList(join(a, 'data'));
+    const sq = loadGraph(squeeze!);
+    const sqDims = sq.mustVar(sq.feeds()[0].name).dims.slice(1);
+    step(5, n, `SqueezeNet v1.1 (FP32, real weights) on real images: top-5`);
+    const show = entries.slice(0, 4);
+    const imgs = await readImages(show.map((e) => e.path), sqDims, 'caffe_squeezenet');
+    const plans = new Map<number, ReturnType<typeof compileFor>['plan']>();
+    const rows = timed(`ran ${show.length} images`, () => runAll((b) => { let p = plans.get(b); if (!p) { p = compileFor(sq, choice, b).plan; plans.set(b, p); } return p; }, imgs.images, 1));
+    for (const p of plans.values()) p.dispose();
+    out(formatTopK(rows, show.map((e) => e.path.slice(a.length + 1)), 5, defaultLabels(1000), show.map((e) => e.label)).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
+
+    step(6, n, `preprocess ${nReal} real images (caffe_squeezenet preset) → dataset .bin`);
+    const realBin = join(dir, `val_${nReal}_227.bin`);
+    const pre = new Preprocessor(presetFor('caffe_squeezenet', sqDims));
+    const w = await writeDatasetFromImages(entries.slice(0, nReal), realBin, pre, { listFile: 'val_list.txt' });
+    out(`      ${w.n} images, ${(w.bytes / 1048576).toFixed(1)} MiB in ${w.seconds.toFixed(1)} s → ${realBin}\n`);
+
+    step(7, n, `quantize SqueezeNet on the first ${nCal} real images, convert`);
+    out(`      ${quantNote}\n`);
+    const calib = await readImages(entries.slice(0, nCal).map((e) => e.path), sqDims, 'caffe_squeezenet');
+    const sqQuant = timed('calibrated', () => quantize(sq, calib.images, choice));
+    const sqQuantDir = join(dir, 'squeezenet_v1.1_quant');
+    saveGraph(sqQuant, sqQuantDir, { overwrite: true });
+    const { int8: sqInt8, summary: sqSummary } = timed('converted', () => convert(sqQuant));
+    out(sqSummary.split('\n').filter(Boolean).slice(0, 3).map((l) => `      ${l}`).join('\n') + '\n');
+    const sqInt8Dir = join(dir, 'squeezenet_v1.1_int8');
+    saveGraph(sqInt8, sqInt8Dir, { overwrite: true });
+
+    step(8, n, `SqueezeNet FP32 vs INT8 accuracy on ${w.n} real images (batch 1, as the goldens)`);
+    const sr = await runCompare(squeeze!, sqInt8Dir, realBin, choice, { batchSize: 1, iterations: 0, warmup: 1, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
+    out(speedTable(sr, 'top-1 agreement (INT8 = FP32)'));
+    const sqHtml = join(dir, 'compare_squeezenet_v1.1.html');
+    writeFileAtomic(sqHtml, renderCompareHtml(sr.data));
+    out(`      HTML report: ${sqHtml}\n`);
+    if (process.env.QDEPLOY_DEMO_LAYERS) out(formatLayers(sr.layers.rows, sr.layers.images));
+    out(`\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  },
+};
