@@ -1,0 +1,122 @@
+// Shared pieces of the kernels: parameter-block access and the fused INT8 / FP32 epilogues.
+// Every kernel reads its parameters from an i32 block in linear memory written by the host
+// (src/backends/wasm/params.ts mirrors the slot numbers), so the thread pool only passes (block, range, tid).
+//
+// INT8 epilogue = src/backends/reference/int8.ts epilogue(), lane by lane in f32:
+//   v = f32(f32(acc) * os); residual: v = f32(v + f32(sumScale * r)); relu / relu6(alpha) clamp;
+//   out = sat(rne(v)) (f32x4.nearest is round-half-to-even, trunc_sat + saturating narrows clamp), or v as f32.
+
+// @ts-ignore: decorator
+@inline export function pI(p: usize, slot: i32): i32 { return load<i32>(p + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline export function pF(p: usize, slot: i32): f32 { return load<f32>(p + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline export function pU(p: usize, slot: i32): usize { return <usize>load<u32>(p + (<usize>slot << 2)); }
+
+// element types (flags fields)
+export const T_F32: i32 = 0;
+export const T_U8: i32 = 1;
+export const T_S8: i32 = 2;
+
+// activations
+export const ACT_NONE: i32 = 0;
+export const ACT_RELU: i32 = 1;
+export const ACT_RELU6: i32 = 2;
+export const ACT_LEAKY: i32 = 3;
+export const ACT_HARD_SWISH: i32 = 4;
+export const ACT_SWISH: i32 = 5;
+
+/** four u8/s8 values at ptr → f32x4 (exact) */
+// @ts-ignore: decorator
+@inline export function load4i8AsF32(ptr: usize, t: i32): v128 {
+  let v = v128.load32_zero(ptr);
+  if (t == T_U8) v = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v));
+  else v = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v));
+  return f32x4.convert_i32x4_s(v);
+}
+
+/** f32x4 → four saturated u8/s8 (round half to even) in the low 4 bytes */
+// @ts-ignore: decorator
+@inline export function f32ToI8x4(v: v128, t: i32): v128 {
+  const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v));
+  const h = i16x8.narrow_i32x4_s(q, q);
+  return t == T_U8 ? i8x16.narrow_i16x8_u(h, h) : i8x16.narrow_i16x8_s(h, h);
+}
+
+/**
+ * INT8 epilogue for 4 consecutive outputs of one channel. `acc` holds exact s32 sums (bias included).
+ * Outputs go to y + pos·ysp (elements of type yt), residuals come from r + pos·ysp (type rt, 0 = none).
+ * `nv` (1..4) lanes are valid; contiguous full stores when nv == 4 and ysp == 1.
+ */
+// @ts-ignore: decorator
+@inline export function epiI8x4(acc: v128, os: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
+  yt: i32, y: usize, ysp: i32, nv: i32, tmp: usize): void {
+  let v = f32x4.mul(f32x4.convert_i32x4_s(acc), f32x4.splat(os));
+  if (rt != 0) {
+    let rv: v128;
+    if (nv == 4 && ysp == 1) rv = load4i8AsF32(r, rt);
+    else {
+      for (let i = 0; i < nv; i++) {
+        const a = r + <usize>(i * ysp);
+        store<f32>(tmp + (<usize>i << 2), rt == T_U8 ? <f32>load<u8>(a) : <f32>load<i8>(a));
+      }
+      rv = v128.load(tmp);
+    }
+    v = f32x4.add(v, f32x4.mul(f32x4.splat(ss), rv));
+  }
+  if (act == ACT_RELU) v = f32x4.max(v, f32x4.splat(0));
+  else if (act == ACT_RELU6) v = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(alpha));
+  if (yt == T_F32) {
+    if (nv == 4 && ysp == 1) { v128.store(y, v); return; }
+    v128.store(tmp, v);
+    for (let i = 0; i < nv; i++) store<f32>(y + (<usize>(i * ysp) << 2), load<f32>(tmp + (<usize>i << 2)));
+    return;
+  }
+  const b = f32ToI8x4(v, yt);
+  if (nv == 4 && ysp == 1) { v128.store32_lane(y, b, 0); return; }
+  v128.store(tmp, b);
+  for (let i = 0; i < nv; i++) store<u8>(y + <usize>(i * ysp), load<u8>(tmp + <usize>i));
+}
+
+/** scalar fp32 activations that have no cheap lane form */
+export function actF32Scalar(v: f32, act: i32, a: f32, b: f32): f32 {
+  if (act == ACT_LEAKY) return v > 0 ? v : a * v;
+  if (act == ACT_HARD_SWISH) {
+    let s = a * v + b;
+    s = s < 0 ? 0 : s > 1 ? 1 : s;
+    return v * s;
+  }
+  if (act == ACT_SWISH) return <f32>(<f64>v / (1.0 + Math.exp(-<f64>a * <f64>v)));
+  return v;
+}
+
+/**
+ * FP32 epilogue for 4 consecutive outputs of one channel: v = acc + bias (+ residual), activation.
+ */
+// @ts-ignore: decorator
+@inline export function epiF32x4(acc: v128, bias: f32, hasR: bool, r: usize, act: i32, alpha: f32, beta: f32,
+  y: usize, ysp: i32, nv: i32, tmp: usize): void {
+  let v = f32x4.add(acc, f32x4.splat(bias));
+  if (hasR) {
+    let rv: v128;
+    if (nv == 4 && ysp == 1) rv = v128.load(r);
+    else {
+      for (let i = 0; i < nv; i++) store<f32>(tmp + (<usize>i << 2), load<f32>(r + (<usize>(i * ysp) << 2)));
+      rv = v128.load(tmp);
+    }
+    v = f32x4.add(v, rv);
+  }
+  if (act == ACT_RELU) v = f32x4.max(v, f32x4.splat(0));
+  else if (act == ACT_RELU6) v = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(alpha));
+  else if (act == ACT_LEAKY) {
+    const neg = f32x4.lt(v, f32x4.splat(0));
+    v = v128.bitselect(f32x4.mul(v, f32x4.splat(alpha)), v, neg);
+  } else if (act >= ACT_HARD_SWISH) {
+    v128.store(tmp, v);
+    for (let i = 0; i < 4; i++) store<f32>(tmp + (<usize>i << 2), actF32Scalar(load<f32>(tmp + (<usize>i << 2)), act, alpha, beta));
+    v = v128.load(tmp);
+  }
+  if (nv == 4 && ysp == 1) { v128.store(y, v); return; }
+  v128.store(tmp, v);
+  for (let i = 0; i < nv; i++) store<f32>(y + (<usize>(i * ysp) << 2), load<f32>(tmp + (<usize>i << 2)));
+}

@@ -1,0 +1,149 @@
+// Direct depthwise convolution (groups == channels, one filter per channel), any kernel size, stride, pad,
+// dilation. Per (image, channel): the input plane is copied once into a zero-padded, stride-phase-split plane
+// (row iy', phase φ, column t holds x[iy' − PT][t·SW + φ − PL]), so for every tap the 8 outputs ox..ox+7 read
+// one contiguous vector. INT8 (`conv_dw_u8s8_simd128`): plane in i16, i32x4.extmul_{low,high}_i16x8_s per tap,
+// exact s32 sums; FP32 (`conv_dw_f32_simd128`): f32 plane, mul+add (relaxed_madd in the relaxed build).
+import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
+
+// slots (src/backends/wasm/params.ts: D)
+const C = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const KH = 6; const KW = 7;
+const SH = 8; const SW = 9; const DH = 10; const DW = 11; const PT = 12; const PL = 13;
+const X = 15; const Y = 16; const R = 17; const W = 18; const BIAS = 19; const OS = 20; const FLAGS = 21;
+const ACT = 22; const ALPHA = 23; const BETA = 24; const SUMSCALE = 25; const HP = 26; const WQ = 27;
+const SCR = 28; const SCRSTRIDE = 29;
+
+/** padded, phase-split plane of one channel; es = 2 (i16 from u8/s8) or 4 (f32) */
+function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool): void {
+  const ih = pI(p, IH), iw = pI(p, IW), sw = pI(p, SW), pt = pI(p, PT), pl = pI(p, PL);
+  const hp = pI(p, HP), wq = pI(p, WQ);
+  const rowElems = sw * wq;
+  for (let yy = 0; yy < hp; yy++) {
+    const iy = yy - pt;
+    const d = dst + <usize>(yy * rowElems * es);
+    if (iy < 0 || iy >= ih) { memory.fill(d, 0, <usize>(rowElems * es)); continue; }
+    const s = src + <usize>(iy * iw * (es == 4 ? 4 : 1));
+    if (sw == 1) {
+      // columns t: x[t − PL]
+      const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
+      if (lo > 0) memory.fill(d, 0, <usize>(lo * es));
+      if (es == 4) memory.copy(d + <usize>(lo * 4), s + <usize>((lo - pl) * 4), <usize>((hi - lo) * 4));
+      else {
+        let t = lo;
+        for (; t + 8 <= hi; t += 8) {
+          const v = srcSigned ? v128.load8x8_s(s + <usize>(t - pl)) : v128.load8x8_u(s + <usize>(t - pl));
+          v128.store(d + <usize>(t << 1), v);
+        }
+        for (; t < hi; t++) store<i16>(d + <usize>(t << 1), srcSigned ? <i16>load<i8>(s + <usize>(t - pl)) : <i16>load<u8>(s + <usize>(t - pl)));
+      }
+      if (rowElems > hi) memory.fill(d + <usize>(hi * es), 0, <usize>((rowElems - hi) * es));
+    } else {
+      for (let ph = 0; ph < sw; ph++) {
+        const dp = d + <usize>(ph * wq * es);
+        for (let t = 0; t < wq; t++) {
+          const ix = t * sw + ph - pl;
+          const ok = ix >= 0 && ix < iw;
+          if (es == 4) store<f32>(dp + (<usize>t << 2), ok ? load<f32>(s + (<usize>ix << 2)) : 0);
+          else store<i16>(dp + (<usize>t << 1), ok ? (srcSigned ? <i16>load<i8>(s + <usize>ix) : <i16>load<u8>(s + <usize>ix)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias s32, scales f32 */
+export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): void {
+  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const tmp = scr, wsp = scr + 64, plane = scr + 64 + 16 * 64;
+  const c = pI(p, C), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW);
+  const kh = pI(p, KH), kw = pI(p, KW), sh = pI(p, SH), sw = pI(p, SW), dh = pI(p, DH), dw = pI(p, DW);
+  const wq = pI(p, WQ);
+  const flags = pI(p, FLAGS);
+  const signed = (flags & 1) != 0;
+  const rt = (flags >> 1) & 3, yt = (flags >> 4) & 3;
+  const yes = yt == T_F32 ? 4 : 1;
+  const act = pI(p, ACT), alpha = pF(p, ALPHA), ss = pF(p, SUMSCALE);
+  const taps = kh * kw;
+  const rowBytes = sw * wq * 2;
+  for (let item = start; item < end; item++) {
+    const ch = item % c;
+    buildPlane(p, pU(p, X) + <usize>(item * ih * iw), plane, 2, signed);
+    const wbase = pU(p, W) + <usize>(ch * taps * 2);
+    const tapsCached = min(taps, 64);
+    for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), i16x8.splat(load<i16>(wbase + <usize>(t << 1))));
+    const bv = i32x4.splat(load<i32>(pU(p, BIAS) + (<usize>ch << 2)));
+    const os = load<f32>(pU(p, OS) + (<usize>ch << 2));
+    const ybase = <usize>item * <usize>(oh * ow);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox += 8) {
+        let a0 = i32x4.splat(0), a1 = i32x4.splat(0);
+        for (let ky = 0; ky < kh; ky++) {
+          const row = plane + <usize>((oy * sh + ky * dh) * rowBytes);
+          for (let kx = 0; kx < kw; kx++) {
+            const off = kx * dw;
+            const ph = off % sw, t0 = off / sw;
+            const v = v128.load(row + <usize>((ph * wq + t0 + ox) << 1));
+            const t = ky * kw + kx;
+            const wv = t < 64 ? v128.load(wsp + <usize>(t << 4)) : i16x8.splat(load<i16>(wbase + <usize>(t << 1)));
+            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, wv));
+            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, wv));
+          }
+        }
+        const eo = ybase + <usize>(oy * ow + ox);
+        const n0 = min(4, ow - ox);
+        epiI8x4(i32x4.add(a0, bv), os, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, n0, tmp);
+        if (ox + 4 < ow) {
+          epiI8x4(i32x4.add(a1, bv), os, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** FP32 depthwise: weights f32 [C][KH·KW], bias f32 (0 pointer: none), fp32 residual optional */
+export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): void {
+  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const tmp = scr, wsp = scr + 64, plane = scr + 64 + 16 * 64;
+  const c = pI(p, C), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW);
+  const kh = pI(p, KH), kw = pI(p, KW), sh = pI(p, SH), sw = pI(p, SW), dh = pI(p, DH), dw = pI(p, DW);
+  const wq = pI(p, WQ);
+  const hasR = (pI(p, FLAGS) & 6) != 0;
+  const act = pI(p, ACT), alpha = pF(p, ALPHA), beta = pF(p, BETA);
+  const taps = kh * kw;
+  const rowBytes = sw * wq * 4;
+  const biasP = pU(p, BIAS);
+  for (let item = start; item < end; item++) {
+    const ch = item % c;
+    buildPlane(p, pU(p, X) + (<usize>(item * ih * iw) << 2), plane, 4, false);
+    const wbase = pU(p, W) + (<usize>(ch * taps) << 2);
+    const tapsCached = min(taps, 64);
+    for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), v128.load32_splat(wbase + (<usize>t << 2)));
+    const bv: f32 = biasP != 0 ? load<f32>(biasP + (<usize>ch << 2)) : 0;
+    const ybase = <usize>item * <usize>(oh * ow);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox += 8) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+        for (let ky = 0; ky < kh; ky++) {
+          const row = plane + <usize>((oy * sh + ky * dh) * rowBytes);
+          for (let kx = 0; kx < kw; kx++) {
+            const off = kx * dw;
+            const ph = off % sw, t0 = off / sw;
+            const a = row + <usize>((ph * wq + t0 + ox) << 2);
+            const t = ky * kw + kx;
+            const wv = t < 64 ? v128.load(wsp + <usize>(t << 4)) : v128.load32_splat(wbase + (<usize>t << 2));
+            a0 = fma(v128.load(a), wv, a0);
+            a1 = fma(v128.load(a, 16), wv, a1);
+          }
+        }
+        const eo = (ybase + <usize>(oy * ow + ox)) << 2;
+        epiF32x4(a0, bv, hasR, pU(p, R) + eo, act, alpha, beta, pU(p, Y) + eo, 1, min(4, ow - ox), tmp);
+        if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, R) + eo + 16, act, alpha, beta, pU(p, Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+// The qdeploy wasm kernels: one module, built twice (SIMD128; SIMD128 + relaxed SIMD) by scripts/build-wasm.mjs.
+// Memory is imported (shared, so worker threads run the same kernels on the same arena).
+export { wpack_bytes_s8, pack_weights_s8, gemm_u8s8s32_4x8_simd128, relaxed_dot_probe, relaxed_dot_add_probe } from './gemm_u8s8';
+export { wpack_bytes_f32, pack_weights_f32 } from './gemm_f32';
+export { gemm_op_u8s8, gemm_op_f32 } from './conv';
+export { conv_dw_u8s8_simd128, conv_dw_f32_simd128 } from './conv_depthwise';
+export { pool2d } from './pool';
+export { quantize_f32_i8, dequantize_i8_f32, requantize_i8 } from './quant';
+export { binary_f32, unary_f32, relu_s8, batch_norm_f32, softmax_f32 } from './eltwise';
+export { copy_bytes, copy_chunks, transpose } from './movement';
+
+export function heap_base(): usize { return __heap_base; }
+export function k_align_i8(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 4 : 2; }
+export function is_relaxed(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
