@@ -11,23 +11,20 @@ import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { loadGraph } from '../../src/cli/model_io';
 import { compile } from '../../src/runtime/compile';
+import { openDataset } from '../../src/format/paddle/dataset_bin';
 import { assetsDir } from '../../src/util/assets';
 
 export interface Dataset { n: number; images: Float32Array[]; labels: number[]; chw: number }
 
-/** Paddle's dataset .bin: int64 N, N float32 CHW images, N int64 labels (little endian) */
+/** Paddle's dataset .bin (int64 N, N float32 CHW images, N int64 labels), read with src/format/paddle/dataset_bin */
 export function readDatasetBin(path: string, chw: number): Dataset {
-  const b = readFileSync(path);
-  const n = Number(b.readBigInt64LE(0));
-  const want = 8 + n * chw * 4 + n * 8;
-  if (b.length !== want) throw new Error(`${path}: ${b.length} bytes, expected ${want} for N=${n} images of ${chw} floats`);
-  const images: Float32Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const off = 8 + i * chw * 4;
-    images.push(new Float32Array(b.buffer.slice(b.byteOffset + off, b.byteOffset + off + chw * 4)));
+  const r = openDataset(path, { chw });
+  try {
+    const images = Array.from({ length: r.n }, (_, i) => r.readImages(i, 1));
+    return { n: r.n, images, labels: r.readLabels(0, r.n), chw };
+  } finally {
+    r.close();
   }
-  const labels = Array.from({ length: n }, (_, i) => Number(b.readBigInt64LE(8 + n * chw * 4 + i * 8)));
-  return { n, images, labels, chw };
 }
 
 export function readF32(path: string): Float32Array {
