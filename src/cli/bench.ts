@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Graph } from '../graph/graph';
 import { PassContext, runPipeline } from '../passes/pass';
 import { FP32_OPTIMIZATION } from '../passes/pipelines';
-import { referenceBackend } from '../backends/reference/backend';
+import { selectBackend, type BackendChoiceName } from '../backends/select';
 import type { Backend, BackendInfo } from '../runtime/backend';
 import { compile } from '../runtime/compile';
 import type { Plan } from '../runtime/plan';
@@ -38,12 +38,9 @@ export interface BackendChoice {
 
 export function chooseBackend(name: string, threads: number): BackendChoice {
   if (!Number.isInteger(threads) || threads < 1) fail('usage', `--num_threads must be a positive integer, got ${threads}`);
-  if (name === 'auto' || name === 'reference') {
-    const backend = referenceBackend();
-    const info = backend.info();
-    return { backend, info, note: name === 'auto' ? 'auto: reference (the wasm and native backends are not built yet)' : 'reference' };
-  }
-  return fail('backend', `backend ${name} is not available in this build (try --backend reference)`);
+  if (!BACKEND_CHOICES.includes(name)) fail('usage', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${name}`);
+  const { backend, reason } = selectBackend(name as BackendChoiceName, { threads });
+  return { backend, info: backend.info(), note: reason };
 }
 
 export const backendLine = (c: BackendChoice): string =>

@@ -12,3 +12,4 @@ export { copy_bytes, copy_chunks, transpose } from './movement';
 export function heap_base(): usize { return __heap_base; }
 export function k_align_i8(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 4 : 2; }
 export function is_relaxed(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
+export { peak_i8, peak_f32 } from './peak';

@@ -1,0 +1,55 @@
+// Backend selection for every command's --backend flag: `auto` → native if its addon is available (a later
+// issue; not built yet), else wasm (if the engine has SIMD128 and the kernels are built), else reference; the
+// returned reason says why, so the CLI can print it.
+import type { Backend } from '../runtime/backend';
+import { QdeployError } from '../util/errors';
+import { referenceBackend } from './reference/backend';
+import { chooseIsa, wasmBuildDir } from './wasm/loader';
+import { WasmBackend } from './wasm/backend';
+
+export type BackendChoiceName = 'auto' | 'reference' | 'wasm' | 'native';
+
+export interface SelectOptions {
+  threads?: number;
+  /** wasm build: 'auto' (relaxed where available), 'simd128' or 'relaxed-simd' */
+  wasmIsa?: 'auto' | 'simd128' | 'relaxed-simd';
+}
+
+export interface Selected { backend: Backend; reason: string }
+
+const NATIVE_MISSING = 'native backend not built (the oneDNN addon is a later issue)';
+
+/** why wasm cannot run here, or undefined when it can */
+export function wasmUnavailable(isa: SelectOptions['wasmIsa'] = 'auto'): string | undefined {
+  const c = chooseIsa(isa);
+  if (!c.isa) return c.reason;
+  if (!wasmBuildDir()) return 'wasm kernels not built (wasm/build/*.wasm missing: run `npm run build`)';
+  return undefined;
+}
+
+export function selectBackend(name: BackendChoiceName, opts: SelectOptions = {}): Selected {
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new QdeployError('usage', `--num_threads must be a positive integer, got ${threads}`);
+  const wasm = (): Selected => {
+    const b = new WasmBackend({ threads, isa: opts.wasmIsa ?? 'auto' });
+    return { backend: b, reason: `wasm ${b.isa} (${b.reason}), ${threads} thread(s)` };
+  };
+  switch (name) {
+    case 'reference': return { backend: referenceBackend(), reason: 'reference (requested)' };
+    case 'wasm': {
+      const why = wasmUnavailable(opts.wasmIsa);
+      if (why) throw new QdeployError('backend', `--backend wasm: ${why}`);
+      return wasm();
+    }
+    case 'native': throw new QdeployError('backend', `--backend native: ${NATIVE_MISSING} (try --backend wasm)`);
+    case 'auto': {
+      const why = wasmUnavailable(opts.wasmIsa);
+      if (!why) {
+        const s = wasm();
+        return { backend: s.backend, reason: `auto: ${NATIVE_MISSING}; ${s.reason}` };
+      }
+      return { backend: referenceBackend(), reason: `auto: ${NATIVE_MISSING}; wasm unavailable: ${why}; using reference` };
+    }
+    default: throw new QdeployError('usage', `unknown backend '${name as string}' (auto, reference, wasm, native)`);
+  }
+}

@@ -1,0 +1,150 @@
+// qdeploy quantize: post-training quantization of an FP32 Paddle model into a PaddleSlim-format quant model
+// (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
+// (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant; this file reads flags and data.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { numel } from '../util/dtype';
+import { QdeployError } from '../util/errors';
+import { createProgress } from '../util/progress';
+import { Preprocessor, imageBatches, readValList, describePreprocess } from '../data';
+import { openDataset } from '../format/paddle/dataset_bin';
+import {
+  ACTIVATION_QUANTIZE_TYPES, ALGOS, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
+  type BatchSource,
+} from '../quant';
+import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout';
+import type { CommandSpec } from './args';
+import { BACKEND_CHOICES, backendLine, chooseBackend, modelIo, presetFor } from './bench';
+import { loadGraph, saveGraph } from './model_io';
+
+export interface CalibrationData {
+  source: BatchSource;
+  /** images that will be used */
+  images: number;
+  batches: number;
+  what: string;
+  close(): void;
+}
+
+const warn = (m: string) => process.stderr.write(`qdeploy: warning: ${m}\n`);
+
+/** how many images to use: batch_size × batch_nums, or everything; fewer present → say so and use them all */
+function plan(have: number, batchSize: number, batchNums: number | undefined, what: string): { images: number; batches: number } {
+  if (have === 0) throw new QdeployError('data', `${what} has no images`);
+  const want = batchNums ? batchSize * batchNums : have;
+  if (want > have) warn(`${what} has ${have} images, fewer than batch_size × batch_nums = ${batchSize} × ${batchNums} = ${want}; calibrating on all ${have}`);
+  const images = Math.min(want, have);
+  return { images, batches: Math.ceil(images / batchSize) };
+}
+
+/** --data: a Paddle dataset .bin (streamed with positional reads) or a folder with val_list.txt and JPEGs */
+export function openCalibrationData(path: string, sampleDims: number[], batchSize: number, batchNums: number | undefined, preset?: string): CalibrationData {
+  if (!existsSync(path)) throw new QdeployError('io', `calibration data ${path} does not exist`);
+  if (statSync(path).isDirectory()) {
+    const entries = readValList(path);
+    const { images, batches } = plan(entries.length, batchSize, batchNums, `${path}/val_list.txt`);
+    const pre = new Preprocessor(presetFor(preset, sampleDims));
+    const take = entries.slice(0, images);
+    return {
+      images, batches, what: `${path} (${images} images, ${describePreprocess(pre.options)})`,
+      source: () => imageBatches(take, pre, { batchSize, listFile: 'val_list.txt' }),
+      close() {},
+    };
+  }
+  const r = openDataset(path, { shape: [-1, ...sampleDims] });
+  if (r.chw !== numel(sampleDims)) {
+    r.close();
+    throw new QdeployError('shape', `dataset ${path}: images of ${r.chw} floats do not fit the model input [${sampleDims.join(',')}] (${numel(sampleDims)} floats)`);
+  }
+  const { images, batches } = plan(r.n, batchSize, batchNums, `dataset ${path}`);
+  return {
+    images, batches, what: `${path} (${images} of ${r.n} images [${sampleDims.join(',')}])`,
+    source: async function* () {
+      for (let k = 0; k < batches; k++) {
+        const count = Math.min(batchSize, images - k * batchSize);
+        yield { images: r.readImages(k * batchSize, count), count };
+      }
+    },
+    close() { r.close(); },
+  };
+}
+
+export const quantizeCommand: CommandSpec = {
+  name: 'quantize',
+  summary: 'FP32 model → PaddleSlim-format quant model (post-training quantization, calibrated on images)',
+  usage: 'qdeploy quantize --model_dir FP32 --data <dataset.bin | image dir with val_list.txt> --save_dir OUT [--algo hist|KL|abs_max|avg|mse]',
+  flags: {
+    model_dir: { type: 'string', help: 'the FP32 model (dir, or program file); legacy 8-bit programs are turned back to FP32 first' },
+    model_filename: { type: 'string', help: 'program file name inside --model_dir' },
+    params_filename: { type: 'string', help: 'combined params file name inside --model_dir' },
+    data: { type: 'string', help: 'calibration data: a Paddle dataset .bin, or a folder with val_list.txt and images' },
+    save_dir: { type: 'string', help: 'output dir of the quant model (PaddleSlim: quantize_model_path); written whole or not at all' },
+    quantize_model_path: { type: 'string', help: 'same as --save_dir (PaddleSlim\'s name)' },
+    save_model_filename: { type: 'string', help: 'program file name of the quant model', default: 'model.pdmodel' },
+    save_params_filename: { type: 'string', help: 'combined params file name of the quant model', default: 'model.pdiparams' },
+    algo: { type: 'string', help: `activation calibration: ${ALGOS.join('|')}`, default: 'hist' },
+    hist_percent: { type: 'float', help: 'percentile of the hist algo', default: 0.9999 },
+    batch_size: { type: 'int', help: 'images per calibration batch', default: 1 },
+    batch_nums: { type: 'int', help: 'calibration batches (absent: all the data)' },
+    quantizable_op_type: { type: 'list', help: 'op types to quantize', default: DEFAULT_QUANTIZABLE_OP_TYPES.join(',') },
+    weight_quantize_type: { type: 'string', help: 'weight scales', choices: WEIGHT_QUANTIZE_TYPES, default: 'channel_wise_abs_max' },
+    activation_quantize_type: { type: 'string', help: 'fake quantize op of activations', choices: ACTIVATION_QUANTIZE_TYPES, default: 'range_abs_max' },
+    onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs (PaddleSlim\'s default; qdeploy convert reads the default layout)' },
+    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
+    backend: { type: 'string', help: 'backend running the calibration', choices: BACKEND_CHOICES, default: 'auto' },
+    num_threads: { type: 'int', help: 'threads of the backend', default: 1 },
+    overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
+  },
+  details: `
+Output: the FP32 program with fake ops as PaddleSlim's PTQ writes them (QuantizationFreezePass layout):
+act → fake_quantize_<activation_quantize_type> (scale var <act>@scale) → op with integer-valued weights →
+fake_channel_wise_dequantize_max_abs (channel_scale_<k>, <act>@scale) → …, plus out_threshold / <Slot><i>_threshold /
+quantization_type=post_<algo> on every op of Paddle's quantizable and observer tables. With --onnx_format:
+quantize_linear/dequantize_linear pairs (Scale, ZeroPoint vars) and int8 weights. PaddleSlim's own default is
+onnx_format=True; qdeploy defaults to the layout Quant2 (qdeploy convert) reads.
+hist and KL read the data twice (min/max, then 2048-bin histograms); the others once.
+Example: qdeploy quantize --model_dir squeezenet/ --data val/ --preset caffe_squeezenet --batch_size 4 --batch_nums 4 --algo KL --save_dir quant/
+Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`,
+  async run(args) {
+    const modelDir = args.reqStr('model_dir');
+    const out = args.str('save_dir') ?? args.str('quantize_model_path');
+    if (!out) throw new QdeployError('usage', 'quantize: --save_dir is required (see qdeploy quantize --help)');
+    const dataPath = args.reqStr('data');
+    const algo = checkAlgo(args.str('algo') ?? 'hist');
+    const batchSize = args.num('batch_size') ?? 1;
+    const batchNums = args.num('batch_nums');
+    if (batchSize < 1) throw new QdeployError('usage', `quantize: --batch_size must be at least 1, got ${batchSize}`);
+    if (batchNums !== undefined && batchNums < 1) throw new QdeployError('usage', `quantize: --batch_nums must be at least 1, got ${batchNums}`);
+    const histPercent = args.num('hist_percent') ?? 0.9999;
+    if (!(histPercent > 0 && histPercent <= 1)) throw new QdeployError('usage', `quantize: --hist_percent must be in (0, 1], got ${histPercent}`);
+    const overwrite = args.bool('overwrite');
+    if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0) && !overwrite) {
+      throw new QdeployError('io', `output dir ${out} exists and is not empty (pass --overwrite to replace it)`);
+    }
+    const g = loadGraph(modelDir, { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') });
+    const io = modelIo(g);
+    const data = openCalibrationData(dataPath, io.sampleDims, batchSize, batchNums, args.str('preset'));
+    const choice = chooseBackend(args.str('backend') ?? 'auto', args.num('num_threads') ?? 1);
+    const log = (l: string) => process.stdout.write(l + '\n');
+    log(backendLine(choice));
+    log(`calibration data: ${data.what}, ${data.batches} batch${data.batches === 1 ? '' : 'es'} of ${batchSize}`);
+    let r;
+    try {
+      r = await postTrainingQuantize(g, choice.backend, data.source, {
+        algo, histPercent, batches: data.batches,
+        quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
+        activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
+        weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
+        onnxFormat: args.bool('onnx_format'),
+        progress: (label, total) => createProgress(label, total, { unit: 'batch' }),
+        warn,
+      });
+    } finally {
+      data.close();
+    }
+    if (r.legacy) log('input is a legacy 8-bit program: quantize/dequantize ops removed and int8 weights dequantized first');
+    saveGraph(r.graph, out, { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite });
+    log(`algo ${algo}: ${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images in ${r.calibration.seconds.toFixed(1)} s`);
+    log(`quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
+    log(`quant model written to ${out}`);
+  },
+};

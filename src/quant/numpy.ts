@@ -1,0 +1,77 @@
+// The few NumPy behaviours PaddlePaddle's PTQ code depends on, reproduced exactly where it matters:
+//   - np.round: round half to even;
+//   - float32 array arithmetic (each op rounded to float32: Math.fround) and np.mean / np.sum of float32 arrays,
+//     which NumPy computes by pairwise summation in float32 (numpy/_core/src/umath/loops_utils.h.src,
+//     pairwise_sum: blocks of 8 accumulators up to 128 elements, halves above that);
+//   - np.linspace / np.histogram edges and bin membership (np.histogram with an array of edges: bin i holds
+//     edges[i] <= x < edges[i+1], the last bin also holds x == edges[-1], values outside are dropped).
+
+/** np.round / np.around: half to even */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x); // half up
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+const f32 = Math.fround;
+const id = (x: number) => x;
+
+/** NumPy's pairwise summation of a[off..off+n), every add rounded by `rnd` (Math.fround for float32 arrays) */
+export function pairwiseSum(a: ArrayLike<number>, off: number, n: number, rnd: (x: number) => number = id): number {
+  if (n < 8) {
+    let res = -0; // NumPy starts from -0.0 so that a sum of -0.0 stays -0.0
+    for (let i = 0; i < n; i++) res = rnd(res + a[off + i]);
+    return res;
+  }
+  if (n <= 128) {
+    const r = [a[off], a[off + 1], a[off + 2], a[off + 3], a[off + 4], a[off + 5], a[off + 6], a[off + 7]];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k] = rnd(r[k] + a[off + i + k]);
+    let res = rnd(rnd(rnd(r[0] + r[1]) + rnd(r[2] + r[3])) + rnd(rnd(r[4] + r[5]) + rnd(r[6] + r[7])));
+    for (; i < n; i++) res = rnd(res + a[off + i]);
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return rnd(pairwiseSum(a, off, n2, rnd) + pairwiseSum(a, off + n2, n - n2, rnd));
+}
+
+/** np.mean of a float32 array (float32 result) */
+export function meanF32(a: Float32Array): number {
+  return f32(pairwiseSum(a, 0, a.length, f32) / a.length);
+}
+
+/** np.mean of a float64 array / Python list of floats */
+export function meanF64(a: ArrayLike<number>): number {
+  return pairwiseSum(a, 0, a.length) / a.length;
+}
+
+/**
+ * np.histogram([], bins=n, range=(lo, hi))[1]: n+1 float64 edges from np.linspace (edge i = i·step + lo, the
+ * last edge = hi exactly); an empty range is widened by 0.5 on both sides, as NumPy does.
+ */
+export function histogramEdges(lo: number, hi: number, bins: number): Float64Array {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`histogram range [${lo}, ${hi}] is not finite`);
+  if (lo > hi) throw new RangeError(`histogram range [${lo}, ${hi}] has max < min`);
+  if (lo === hi) { lo -= 0.5; hi += 0.5; }
+  const e = new Float64Array(bins + 1);
+  const step = (hi - lo) / bins;
+  for (let i = 0; i < bins; i++) e[i] = i * step + lo;
+  e[bins] = hi;
+  return e;
+}
+
+/** add |x| of every element to `hist` with the given edges (np.histogram(np.abs(x), bins=edges)) */
+export function accumulateAbsHistogram(x: Float32Array, edges: Float64Array, hist: Float64Array): void {
+  const bins = edges.length - 1;
+  const lo = edges[0], hi = edges[bins];
+  const scale = bins / (hi - lo);
+  for (let j = 0; j < x.length; j++) {
+    const v = Math.abs(x[j]);
+    if (!(v >= lo && v <= hi)) continue; // outside the edges (or NaN): np.histogram drops it
+    let i = Math.floor((v - lo) * scale);
+    if (i >= bins) i = bins - 1;
+    while (i > 0 && v < edges[i]) i--;
+    while (i < bins - 1 && v >= edges[i + 1]) i++;
+    hist[i]++;
+  }
+}
