@@ -53,13 +53,13 @@ function niceMax(x: number): number {
 
 /** grouped horizontal bars: one row per label, one bar per series */
 export function barChart(o: { labels: string[]; series: { name: string; color: string; values: number[] }[]; unit: string; title: string }): string {
-  const rowH = 6 + 9 * o.series.length, left = 230, right = 70, width = 900, top = 40;
+  const rowH = 6 + 9 * o.series.length, left = 230, right = 70, width = 900, top = 46;
   const plotW = width - left - right;
   const max = niceMax(Math.max(0, ...o.series.flatMap((s) => s.values.filter(Number.isFinite))));
   const h = top + o.labels.length * rowH + 30;
   const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" role="img" aria-label="${esc(o.title)}">`,
     `<text x="${left}" y="16" class="t">${esc(o.title)}</text>`];
-  o.series.forEach((s, i) => out.push(`<rect x="${left + 260 + i * 90}" y="6" width="10" height="10" fill="${s.color}"/><text x="${left + 274 + i * 90}" y="15" class="l">${esc(s.name)}</text>`));
+  o.series.forEach((s, i) => out.push(`<rect x="${left + i * 90}" y="24" width="10" height="10" fill="${s.color}"/><text x="${left + 14 + i * 90}" y="33" class="l">${esc(s.name)}</text>`));
   for (let k = 0; k <= 4; k++) {
     const x = left + (plotW * k) / 4;
     out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${h - 26}" class="g"/><text x="${x}" y="${h - 12}" class="a" text-anchor="middle">${+(max * k / 4).toPrecision(3)} ${esc(o.unit)}</text>`);
@@ -112,7 +112,7 @@ ${row('model', esc(a.model), esc(b.model), '')}
 ${row('top-1 accuracy', pp(a.top1), pp(b.top1), sd(b.top1 - a.top1))}
 ${row('top-5 accuracy', pp(a.top5), pp(b.top5), sd(b.top5 - a.top5))}
 ${row('throughput (img/s)', f(a.fps, 2), f(b.fps, 2), `${f(b.fps / a.fps, 2)}×`)}
-${row('batch latency median (ms)', f(a.latency.median), f(b.latency.median), `${f(a.latency.median / b.latency.median, 2)}× faster`)}
+${row('batch latency median (ms)', f(a.latency.median), f(b.latency.median), `speed-up ${f(a.latency.median / b.latency.median, 2)}×`)}
 ${row('batch latency p90 / p99 (ms)', `${f(a.latency.p90)} / ${f(a.latency.p99)}`, `${f(b.latency.p90)} / ${f(b.latency.p99)}`, '')}
 ${row('backend / ISA / threads', `${esc(a.backend)} / ${esc(a.isa)} / ${a.threads}`, `${esc(b.backend)} / ${esc(b.isa)} / ${b.threads}`, '')}
 ${row('batch size × iterations', `${a.batchSize} × ${a.iterations}`, `${b.batchSize} × ${b.iterations}`, '')}

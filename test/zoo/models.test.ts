@@ -41,9 +41,9 @@ test('MobileNetV1: 13 depthwise (groups = channels) + 14 pointwise/full convs; M
 });
 
 test('weights are deterministic per seed and differ across seeds', () => {
-  const a = buildZooModel('mobilenet_v1', { imageSize: 64 }).param('conv5_3_sep_weights')!.data;
-  const b = buildZooModel('mobilenet_v1', { imageSize: 64 }).param('conv5_3_sep_weights')!.data;
-  const c = buildZooModel('mobilenet_v1', { imageSize: 64, seed: 99 }).param('conv5_3_sep_weights')!.data;
+  const a = buildZooModel('mobilenet_v1', { imageSize: 64 }).param('conv5_3_sep_weights')!.data as Float32Array;
+  const b = buildZooModel('mobilenet_v1', { imageSize: 64 }).param('conv5_3_sep_weights')!.data as Float32Array;
+  const c = buildZooModel('mobilenet_v1', { imageSize: 64, seed: 99 }).param('conv5_3_sep_weights')!.data as Float32Array;
   assert.equal(Array.from(a.slice(0, 16)), Array.from(b.slice(0, 16)));
   assert.not.equal(Array.from(a.slice(0, 16)), Array.from(c.slice(0, 16)));
   const r = new Rng(42);
