@@ -7,25 +7,25 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetsDir } from '../../src/util/assets';
 import { QdeployError } from '../../src/util/errors';
-import { evaluate, formatRows, goldenInputs } from './accuracy';
+import { evaluate, formatRows, sampleImages } from './accuracy';
 import { registerFakeKernels } from './fake_kernels';
 
 const assets = assetsDir();
 const long = process.env.QDEPLOY_LONG === '1';
-const CALIB = 8; // calibration images (the first of the set), as a PTQ run with batch_nums would take
+const CALIB = 4; // calibration images (the first of the set), as a PTQ run with batch_nums would take
 
 const MODELS = [
   // SqueezeNet: moving-average fake quant ops plus PTQ-style out_threshold; MobileNetV2: range_abs_max
-  { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, long: false, opts: { activation: 'moving_average_abs_max', outThreshold: true } as const },
-  { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, long: true, opts: { activation: 'range_abs_max' } as const },
+  { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, preset: 'caffe_squeezenet' as const, long: false, opts: { activation: 'moving_average_abs_max', outThreshold: true } as const },
+  { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, preset: 'caffe_mobilenet' as const, long: true, opts: { activation: 'range_abs_max' } as const },
 ];
 
 for (const m of MODELS) {
-  test(`${m.name}: INT8 agrees with the quant model`, () => {
-    const dir = assets && join(assets, 'models', m.name);
-    const data = assets && goldenInputs(assets, m.golden, m.side);
-    if (!dir || !existsSync(dir) || !data) { console.log(`SKIP: ${m.name}: model or golden inputs not found under ${assets ?? 'QDEPLOY_ASSETS'}`); return; }
+  test(`${m.name}: INT8 agrees with the quant model`, async () => {
     if (m.long && !long) { console.log(`SKIP: ${m.name}: long accuracy run (set QDEPLOY_LONG=1)`); return; }
+    const dir = assets && join(assets, 'models', m.name);
+    const data = assets && (await sampleImages(assets, m.golden, m.side, m.preset));
+    if (!dir || !existsSync(dir) || !data) { console.log(`SKIP: ${m.name}: model or golden inputs not found under ${assets ?? 'QDEPLOY_ASSETS'}`); return; }
     registerFakeKernels();
     let row;
     try {
@@ -39,7 +39,7 @@ for (const m of MODELS) {
       throw e;
     }
     console.log(formatRows([row]));
-    if (row.n < 50) console.log(`note: ${row.n} images (the golden input_16.bin); the other ${50 - row.n} need src/data preprocessing`);
+    if (row.n < 50) console.log(`note: ${row.n} images (data/val_list.txt not found: the golden input_16.bin only)`);
     assert.ok(row.agree >= Math.ceil(0.97 * row.n), `INT8 agrees with quant on ${row.agree}/${row.n}`);
     assert.ok(row.int8Wrong <= row.quantWrong + 1, `INT8 misclassifies ${row.int8Wrong}, quant ${row.quantWrong}`);
   });

@@ -13,6 +13,7 @@ import { QUANT2_INT8 } from '../../src/passes/pipelines';
 import { compile } from '../../src/runtime/compile';
 import { registerFakeKernels } from './fake_kernels';
 import { calibrate, makeQuantModel, type MakeQuantOptions } from './make_quant_model';
+import { preprocessEntries, preprocessOptions, readValList, type PresetName } from '../../src/data';
 
 export interface Dataset { images: Float32Array[]; labels: number[] }
 
@@ -76,6 +77,24 @@ export function formatRows(rows: AccuracyRow[]): string {
   const lines = ['model               images  FP32 top-1         quant top-1        INT8 top-1         INT8 = quant'];
   for (const r of rows) lines.push(`${r.model.padEnd(20)}${String(r.n).padStart(6)}  ${pct(r.fp32, r.n).padEnd(19)}${pct(r.quant, r.n).padEnd(19)}${pct(r.int8, r.n).padEnd(19)}${pct(r.agree, r.n)}`);
   return lines.join('\n');
+}
+
+/**
+ * The 50-image sample: the golden input_16.bin for the first 16 list lines (independently preprocessed), and the
+ * remaining lines through src/data with the model's preset and the PIL-compatible Lanczos resampler (the
+ * goldens' own preprocessing, assets README).
+ */
+export async function sampleImages(assets: string, golden: string, side: number, preset: PresetName, limit = 50): Promise<Dataset | undefined> {
+  const first = goldenInputs(assets, golden, side);
+  const dataDir = join(assets, 'data');
+  if (!first || !existsSync(join(dataDir, 'val_list.txt'))) return first;
+  const entries = readValList(dataDir, 'val_list.txt', { limit }).slice(first.labels.length);
+  const pre = preprocessOptions(preset, { resample: 'pil' });
+  for await (const r of preprocessEntries(entries, pre, { listFile: 'val_list.txt' })) {
+    first.images.push(r.image);
+    first.labels.push(r.entry.label);
+  }
+  return first;
 }
 
 export function goldenInputs(assets: string, golden: string, side: number): Dataset | undefined {

@@ -11,6 +11,9 @@ import { convertCommand } from '../../src/cli/convert';
 import { loadGraph, saveGraph } from '../../src/cli/model_io';
 import { QdeployError } from '../../src/util/errors';
 import { build, show, type ParamSpec } from '../passes/util';
+import { compile } from '../../src/runtime/compile';
+import { referenceBackend } from '../../src/backends/reference/backend';
+import { registerFakeKernels } from './fake_kernels';
 
 const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-convert-'));
 let n = 0;
@@ -87,6 +90,20 @@ test('--int8_weights and a combined layout: the filter is an int8 tensor', () =>
   const g = loadGraph(out);
   assert.is(g.param('w')!.dtype, 'int8');
   assert.equal(Array.from(g.param('w')!.data as Int8Array), [127, -127]); // each channel's max maps to ±127
+});
+
+test('--int8_weights runs bit-identically to the fp32-weight INT8 model, and both stay within one quantization step of the quant model', () => {
+  registerFakeKernels();
+  const q = quantModel();
+  const a = join(tmp, 'int8_a'), b = join(tmp, 'int8_b');
+  quiet(() => convert(['--quant_model_path', q, '--int8_model_save_path', a]));
+  quiet(() => convert(['--quant_model_path', q, '--int8_model_save_path', b, '--int8_weights']));
+  const x = Float32Array.of(1.5, -0.25, 0.7, -2.5);
+  const run = (dir: string) => Array.from(compile(loadGraph(dir), referenceBackend()).run([x])[0].data as Float32Array);
+  const ya = run(a), yb = run(b), yq = run(q);
+  assert.equal(ya, yb);
+  // one input step (x threshold 2 → 2/127) through a weight ≤ 0.5, plus the output rounding of the relu fp32 path
+  for (let i = 0; i < yq.length; i++) assert.ok(Math.abs(ya[i] - yq[i]) <= 0.5 * (2 / 127) + 1e-6, `${i}: ${ya[i]} vs ${yq[i]}`);
 });
 
 test('bad scale vars: missing, NaN, zero', () => {
