@@ -129,7 +129,7 @@ function int8Check(name: string, what: string, got: Float32Array, gold: Float32A
   }
   assert.ok(r <= 0.05, `${name} ${what}: relative L2 ${r} > 0.05 over ${top1.length}x${C}`);
   assert.ok(agree >= 14, `${name} ${what}: top-1 equal on ${agree}/16 < 14`);
-  return `rel L2 ${r.toFixed(4)}, top-1 equal ${agree}/${top1.length}`;
+  return `rel L2 ${r.toPrecision(3)}, top-1 equal ${agree}/${top1.length}`;
 }
 
 export function legacyInt8GoldenTest(name: string): void {
