@@ -24,7 +24,7 @@ function opLabel(op: Op): string {
     const v = op.attr(k);
     if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') lines.push(`${k}=${fmt(v)}`);
   }
-  return lines.join('\\n');
+  return lines.map(esc).join('\\n'); // escape each line, then join with DOT's newline escape
 }
 
 export function toDot(g: Graph, title = 'qdeploy'): string {
@@ -38,13 +38,13 @@ export function toDot(g: Graph, title = 'qdeploy'): string {
       const v = g.var(name);
       const shape = v ? `${v.dtype ?? '?'}[${v.dims.join(',')}]` : '?';
       const style = v?.persistable ? ', style=filled, fillcolor="#eeeeee"' : '';
-      out.push(`  ${id} [shape=ellipse, label="${esc(name)}\\n${shape}"${style}];`);
+      out.push(`  ${id} [shape=ellipse, label="${esc(name)}\\n${esc(shape)}"${style}];`);
     }
     return id;
   };
   for (const op of g.ops) {
     const on = `op${op.id}`;
-    out.push(`  ${on} [shape=box, style="rounded,filled", fillcolor="#cfe2ff", label="${esc(opLabel(op))}"];`);
+    out.push(`  ${on} [shape=box, style="rounded,filled", fillcolor="#cfe2ff", label="${opLabel(op)}"];`);
     for (const s of op.inputs) for (const a of s.arguments) out.push(`  ${varNode(a)} -> ${on} [label="${esc(s.parameter)}"];`);
     for (const s of op.outputs) for (const a of s.arguments) out.push(`  ${on} -> ${varNode(a)} [label="${esc(s.parameter)}"];`);
   }
