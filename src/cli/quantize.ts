@@ -50,10 +50,12 @@ export function openCalibrationData(path: string, sampleDims: number[], batchSiz
       close() {},
     };
   }
-  const r = openDataset(path, { shape: [-1, ...sampleDims] });
+  // opened without the model's shape so that a mismatch is reported as one (the image size comes from the file size)
+  const r = openDataset(path);
   if (r.chw !== numel(sampleDims)) {
     r.close();
-    throw new QdeployError('shape', `dataset ${path}: images of ${r.chw} floats do not fit the model input [${sampleDims.join(',')}] (${numel(sampleDims)} floats)`);
+    const got = r.shape ? `[${r.shape.join(',')}] (${r.chw} floats)` : `${r.chw} floats`;
+    throw new QdeployError('shape', `dataset ${path}: images of ${got} do not fit the model input [${sampleDims.join(',')}] (${numel(sampleDims)} floats)`);
   }
   const { images, batches } = plan(r.n, batchSize, batchNums, `dataset ${path}`);
   return {

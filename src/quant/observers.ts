@@ -7,7 +7,7 @@
 // quant_post_static calls (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py).
 import { QdeployError } from '../util/errors';
 import { calKlThreshold, histPercentThreshold } from './kl';
-import { accumulateAbsHistogram, histogramEdges, meanF32, meanF64, pairwiseSum, roundHalfEven } from './numpy';
+import { accumulateAbsHistogram, histogramEdges, meanF32, meanF64, pairwiseSumF32 } from './numpy';
 
 export const ALGOS = ['abs_max', 'avg', 'hist', 'KL', 'mse'] as const;
 export type Algo = (typeof ALGOS)[number];
@@ -49,7 +49,7 @@ export function absMax(x: Float32Array): number {
 export class AbsMaxObserver implements Observer {
   readonly passes = 1;
   private t: number | undefined;
-  observe(_p: number, x: Float32Array): void {
+  observe(_p: number, x: Float32Array, _dims?: readonly number[]): void {
     if (x.length === 0) return;
     const m = absMax(x);
     if (this.t === undefined || m > this.t) this.t = m;
@@ -83,32 +83,41 @@ export class MseObserver implements Observer {
   private best = Infinity;
   private t: number | undefined;
   constructor(private bits = 8, private onnxFormat = false) {}
-  observe(_p: number, x: Float32Array): void {
+  observe(_p: number, x: Float32Array, _dims?: readonly number[]): void {
     if (x.length === 0) return;
     let m = absMax(x);
     if (m === 0) m = 1e-8;
     const bins = 2 ** (this.bits - 1) - 1;
     const sq = new Float32Array(x.length);
+    const n = x.length;
+    const lo = -bins - 1;
     let s = 0.3;
     while (s <= 1.0) {
       const scale = s * m;
       s += 0.02;
       const sc = f32(scale);
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i];
-        let q: number;
-        if (this.onnxFormat) {
-          q = roundHalfEven(f32(f32(v / sc) * bins));
-          q = q < -bins - 1 ? -bins - 1 : q > bins ? bins : q;
-        } else {
-          const c = v < 0 ? 0 : v > sc ? sc : v;
-          q = roundHalfEven(f32(f32(c / sc) * bins));
+      if (this.onnxFormat) {
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          const t = f32(f32(v / sc) * bins);
+          let q = Math.floor(t + 0.5); // = Math.round (t + 0.5 is exact for float32 t), cheaper
+          if (q - t === 0.5 && (q & 1) !== 0) q -= 1; // half to even
+          q = q < lo ? lo : q > bins ? bins : q;
+          const d = f32(v - f32(f32(q / bins) * sc));
+          sq[i] = d * d;
         }
-        const qd = f32(f32(q / bins) * sc);
-        const d = f32(v - qd);
-        sq[i] = f32(d * d);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          const c = v < 0 ? 0 : v > sc ? sc : v;
+          const t = f32(f32(c / sc) * bins);
+          let q = Math.floor(t + 0.5); // = Math.round (t + 0.5 is exact for float32 t), cheaper
+          if (q - t === 0.5 && (q & 1) !== 0) q -= 1;
+          const d = f32(v - f32(f32(q / bins) * sc));
+          sq[i] = d * d; // the Float32Array store rounds to float32
+        }
       }
-      const loss = f32(pairwiseSum(sq, 0, sq.length, f32) / sq.length);
+      const loss = f32(pairwiseSumF32(sq, 0, n) / n);
       if (loss <= this.best) { this.best = loss; this.t = scale; }
     }
   }
@@ -127,7 +136,7 @@ export class HistogramObserver implements Observer {
   private edges: Float64Array | undefined;
   private hist: Float64Array | undefined;
   constructor(private kind: 'hist' | 'KL', private percent = 0.9999, private bits = 8) {}
-  observe(pass: number, x: Float32Array): void {
+  observe(pass: number, x: Float32Array, _dims?: readonly number[]): void {
     if (x.length === 0) return;
     if (pass === 0) {
       for (let i = 0; i < x.length; i++) {
