@@ -130,7 +130,7 @@ export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): 
     if (s.value) { constants.set(name, s); return; }
     let l = life.get(name);
     if (!l) { l = { key: name, bytes: specBytes(s), first: write ? step : -1, last: step }; life.set(name, l); }
-    l.first = Math.min(l.first, write ? step : -1);
+    if (write) l.first = Math.min(l.first, step); // a read never moves the start back (it made every read var live from -1)
     l.last = Math.max(l.last, step);
   };
   for (const f of g.feeds()) touch(f.name, -1, true);

@@ -88,22 +88,17 @@ export function relu_s8(x: usize, y: usize, n: i32): void {
   for (; i < n; i++) { const v = load<i8>(x + <usize>i); store<i8>(y + <usize>i, v > 0 ? v : 0); }
 }
 
-/** batch_norm inference: y = ((x − mean[c]) / sd[c]) · scale[c] + bias[c]; sd computed by the host */
+/** batch_norm inference in f64 like the reference (one rounding to f32 at the end, so results are identical):
+ * y = ((x − mean[c]) / sd[c]) · scale[c] + bias[c]; the four per-channel arrays are f64, sd = sqrt(var + eps) */
 export function batch_norm_f32(x: usize, y: usize, n: i32, c: i32, inner: i32, mean: usize, sd: usize, scale: usize, bias: usize): void {
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const m = load<f32>(mean + (<usize>ch << 2)), d = load<f32>(sd + (<usize>ch << 2));
-      const s = load<f32>(scale + (<usize>ch << 2)), bb = load<f32>(bias + (<usize>ch << 2));
-      const mv = f32x4.splat(m), dv = f32x4.splat(d), sv = f32x4.splat(s), bv = f32x4.splat(bb);
+      const o = <usize>ch << 3;
+      const m = load<f64>(mean + o), d = load<f64>(sd + o), s = load<f64>(scale + o), bb = load<f64>(bias + o);
       const base = <usize>(b * c + ch) * <usize>inner;
-      let i = 0;
-      for (; i + 4 <= inner; i += 4) {
+      for (let i = 0; i < inner; i++) {
         const a = (base + <usize>i) << 2;
-        v128.store(y + a, f32x4.add(f32x4.mul(f32x4.div(f32x4.sub(v128.load(x + a), mv), dv), sv), bv));
-      }
-      for (; i < inner; i++) {
-        const a = (base + <usize>i) << 2;
-        store<f32>(y + a, (load<f32>(x + a) - m) / d * s + bb);
+        store<f32>(y + a, <f32>((<f64>load<f32>(x + a) - m) / d * s + bb));
       }
     }
   }

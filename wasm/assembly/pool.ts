@@ -1,7 +1,7 @@
 // pool2d max / avg for f32, u8, s8 (NCHW planes). The window bounds per output row/column come from the host
 // (src/ops/attrs.ts poolWindow, so ceil_mode, padding, adaptive and exclusive follow one definition), as
 // i32 pairs [start, end) at HW (OH pairs) and WW (OW pairs).
-// f32: max, or the f32 window sum / count; u8/s8 (int8.ts avgPoolValue): exact s32 sum, f32(sum / count) (one
+// f32: max, or the window sum (f64, rounded once) / count; u8/s8 (int8.ts avgPoolValue): exact s32 sum, f32(sum / count) (one
 // f32 division of two exactly representable values), round half to even, saturate; max is the plain max.
 import { pI, pU, T_F32, T_U8 } from './common';
 
@@ -24,9 +24,9 @@ export function pool2d(p: usize, start: i32, end: i32, tid: i32): void {
         const count: i32 = clipped ? (h1 - h0) * (w1 - w0) : khw;
         if (t == T_F32) {
           if (isAvg) {
-            let s: f32 = 0;
-            for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += load<f32>(x + (<usize>(h * iw + w) << 2));
-            store<f32>(y + (o << 2), s / <f32>count);
+            let s: f64 = 0; // summed in f64 in row order and rounded once, like the reference
+            for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += <f64>load<f32>(x + (<usize>(h * iw + w) << 2));
+            store<f32>(y + (o << 2), <f32>(s / <f64>count));
           } else {
             let m: f32 = -3.4028234663852886e38;
             for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) { const v = load<f32>(x + (<usize>(h * iw + w) << 2)); if (v > m) m = v; }

@@ -46,6 +46,8 @@ interface Exports {
   relaxed_dot_probe(a: number, b: number, out: number): void;
   relaxed_dot_add_probe(a: number, b: number, c: number, out: number): void;
   gemm_u8s8s32_4x8_simd128(a: number, b: number, kp2: number, tile: number): void;
+  gemv_wpack_s8(src: number, dst: number, N: number, K: number, rs: number, ks: number): void;
+  gemv_wpack_f32(src: number, dst: number, N: number, K: number, rs: number, ks: number): void;
 }
 
 /** an arena inside the wasm memory: `base` is its byte address */
@@ -247,7 +249,13 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
       const w = node.inputs.Filter[0].dims;
       return int8 ? `conv_dw${w[2]}x${w[3]}_${t}s8_simd128` : `conv_dw${w[2]}x${w[3]}_f32_${relaxed ? 'relaxed_madd' : 'simd128'}`;
     }
-    case 'fc': case 'mul': case 'matmul': return `${node.op.type}_${gemm}`;
+    case 'fc': case 'mul': case 'matmul': {
+      const xd = (node.inputs.Input ?? node.inputs.X)[0].dims;
+      const rows = node.op.type === 'fc' ? prod(xd, 0, node.op.num('in_num_col_dims', 1)) : node.op.type === 'mul' ? prod(xd, 0, node.op.num('x_num_col_dims', 1))
+        : xd.length === 2 && !node.op.bool(node.op.type === 'matmul_v2' ? 'trans_x' : 'transpose_X', false) ? xd[0] : -1;
+      if (rows >= 1 && rows <= 3) return `${node.op.type}_${int8 ? `gemv_${t}s8s32_4x8_simd128` : `gemv_f32_4x4_${relaxed ? 'relaxed_madd' : 'simd128'}`}`;
+      return `${node.op.type}_${gemm}`;
+    }
     case 'pool2d': return `pool2d_${node.op.str('pooling_type', 'max')}_${t}_wasm`;
     case 'quantize': return `quantize_f32${node.outputs.Output[0].dtype === 'uint8' ? 'u8' : 's8'}_simd128`;
     case 'dequantize': return `dequantize_${t}f32_wasm`;
@@ -256,7 +264,7 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
     case 'unary': return `${node.op.type}_f32_simd128`;
     case 'relu_s8': return 'relu_s8_simd128';
     case 'copy': return `${node.op.type}_copy_wasm`;
-    case 'batch_norm': return 'batch_norm_infer_f32_simd128';
+    case 'batch_norm': return 'batch_norm_infer_f32_f64math_wasm';
     case 'softmax': return 'softmax_f32_wasm';
     case 'concat': return 'concat_copy_wasm';
     case 'transpose': return 'transpose2_gather_wasm';
@@ -282,8 +290,8 @@ function block(be: WasmBackend): { p: number; i(slot: number, v: number): void; 
   const p = be.kalloc(PARAM_SLOTS * 4);
   return {
     p,
-    i: (s, v) => { be.v().i32[(p >> 2) + s] = v; },
-    f: (s, v) => { be.v().f32[(p >> 2) + s] = v; },
+    i: (s, v) => { be.v().i32[(p >>> 2) + s] = v; },
+    f: (s, v) => { be.v().f32[(p >>> 2) + s] = v; },
   };
 }
 
@@ -302,7 +310,37 @@ interface GemmSetup {
   xsk: number; xsp: number; ximg: number; ysr: number; ysp: number; yimg: number;
 }
 
+/** one to three rows of a matrix op: transposed weights, four features per step (wasm/assembly/gemv.ts) */
+function gemvPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string): Run {
+  const b = block(be);
+  const N = s.M, K = s.K;
+  const KP = s.int8 ? Math.ceil(K / 8) * 8 : Math.ceil(K / 4) * 4, NP = Math.ceil(N / 4) * 4;
+  const wp = be.kalloc(NP * KP * (s.int8 ? 1 : 4));
+  const src = be.heap_upload_tmp(s.wq);
+  if (s.int8) be.x.gemv_wpack_s8(src.off, wp, N, K, s.rs, s.ks);
+  else be.x.gemv_wpack_f32(src.off, wp, N, K, s.rs, s.ks);
+  src.free();
+  const pad = (a: Int32Array | Float32Array) => { const o = new (a.constructor as Int32ArrayConstructor)(NP); o.set(a); return o; };
+  const bias = s.bias ? be.upload(pad(s.bias)) : s.int8 ? be.upload(new Int32Array(NP)) : 0;
+  const os = s.os ? be.upload(pad(s.os)) : 0;
+  be.ensureScratch(256);
+  b.i(G.M, N); b.i(G.K, K); b.i(G.P, s.P); b.i(G.W, wp); b.i(G.BIAS, bias); b.i(G.OS, os);
+  b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.outType << 4)); b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha);
+  const items = NP / 4;
+  const fn = s.int8 ? FN.gemv_u8s8 : FN.gemv_f32;
+  return (io, a) => {
+    b.i(G.X, a(io.inputs[xSlot][0]));
+    b.i(G.Y, a(io.outputs[ySlot][0]));
+    b.i(G.SCR, be.scratchBase); b.i(G.SCRSTRIDE, be.scratchStride);
+    be.par(fn, b.p, items);
+  };
+}
+
 function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string, rSlot?: string): Run {
+  // matrix ops with 1..3 contiguous rows: the matrix-vector kernels
+  if (!s.conv && s.nimg === 1 && s.P <= 3 && s.xsk === 1 && s.xsp === s.K && s.ysr === 1 && s.ysp === s.M && s.act <= ACT.relu6 && s.resType === 0) {
+    return gemvPrepare(be, s, xSlot, ySlot);
+  }
   const b = block(be);
   const { int8 } = s;
   const wbytes = int8 ? be.x.wpack_bytes_s8(s.groups, s.M, s.K) : be.x.wpack_bytes_f32(s.groups, s.M, s.K);
@@ -621,10 +659,10 @@ const prepBatchNorm: Prep = (be, node, w) => {
   const N = dims[0], C = dims[1], inner = prod(dims, 2);
   const get = (s: string) => weightOf(node, w, node.inputs[s][0]) as unknown as ArrayLike<number>;
   const varr = get('Variance');
-  const sd = new Float32Array(C);
+  const sd = new Float64Array(C);
   for (let c = 0; c < C; c++) sd[c] = Math.sqrt(varr[c] + eps);
-  const mean = be.upload(Float32Array.from(get('Mean'))), sdp = be.upload(sd);
-  const sc = be.upload(Float32Array.from(get('Scale'))), bi = be.upload(Float32Array.from(get('Bias')));
+  const mean = be.upload(Float64Array.from(get('Mean'))), sdp = be.upload(sd);
+  const sc = be.upload(Float64Array.from(get('Scale'))), bi = be.upload(Float64Array.from(get('Bias')));
   return (io, a) => be.x.batch_norm_f32(a(io.inputs.X[0]), a(io.outputs.Y[0]), N, C, inner, mean, sdp, sc, bi);
 };
 

@@ -1,0 +1,132 @@
+// The wasm backend around its kernels: the arena is the module's memory (64-byte aligned, released for reuse),
+// results do not depend on the thread count or the batch size, ops without a wasm kernel run the reference
+// kernel on the same memory, selectBackend's choices and reasons, and the .wasm files are found from the bundle.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { selectBackend } from '../../../src/backends/select';
+import { wasmBackend, WasmArena } from '../../../src/backends/wasm/backend';
+import { chooseIsa, probeFeatures, RELAXED_PROBE, SIMD_PROBE } from '../../../src/backends/wasm/loader';
+import { compile } from '../../../src/runtime/compile';
+import { kernelCases, type KernelCase } from '../../kernels/cases';
+import { buildCase, caseInputs, compareOutputs, runCase } from '../../kernels/harness';
+import { referenceBackend } from '../../../src/backends/reference/backend';
+import { assetsDir } from '../../../src/util/assets';
+
+const root = join(__dirname, '..', '..', '..');
+
+test('feature probes validate SIMD; relaxed only where the engine has it', () => {
+  assert.ok(WebAssembly.validate(SIMD_PROBE));
+  const f = probeFeatures();
+  assert.is(f.simd, true);
+  assert.is(f.relaxed, WebAssembly.validate(RELAXED_PROBE));
+  const c = chooseIsa('auto');
+  assert.is(c.isa, f.relaxed ? 'relaxed-simd' : 'simd128');
+  if (!f.relaxed) assert.match(chooseIsa('relaxed-simd').reason, /experimental-wasm-relaxed-simd/);
+});
+
+test('arena lives in the wasm memory, 64-byte aligned, and is reused after release', () => {
+  const be = wasmBackend({});
+  const a = be.allocArena(1000) as WasmArena;
+  assert.is(a.base % 64, 0);
+  assert.ok(a.u8().buffer === be.memory.buffer || a.u8().buffer.byteLength === be.memory.buffer.byteLength);
+  a.release();
+  const b = be.allocArena(1000) as WasmArena;
+  assert.is(b.base, a.base);
+  b.release();
+  // many compile/dispose cycles do not grow the memory
+  const c = kernelCases().find((k) => k.name.startsWith('conv2d_u8_n1_ic64'))!;
+  runCase(be, c);
+  const len = be.memory.buffer.byteLength;
+  for (let i = 0; i < 30; i++) runCase(be, c);
+  assert.is(be.memory.buffer.byteLength, len);
+  be.dispose();
+});
+
+function bigConv(n: number, int8: boolean, groups = 1): KernelCase {
+  const ic = 24, oc = 40;
+  const attrs: KernelCase['attrs'] = { strides: [1, 1], paddings: [1, 1], dilations: [1, 1], groups, fuse_activation: 'relu' };
+  if (int8) Object.assign(attrs, { mkldnn_data_type: 'int8', Scale_in: 50, Scale_out: 20, Scale_weights: [150] });
+  return {
+    name: `conv n${n}`, op: 'conv2d', attrs, seed: 77,
+    inputs: [
+      { slot: 'Input', dims: [n, ic, 19, 23], dtype: int8 ? 'uint8' : 'fp32' },
+      { slot: 'Filter', dims: [oc, ic / groups, 3, 3], dtype: 'fp32', param: true, range: [-0.5, 0.5] },
+      { slot: 'Bias', dims: [oc], dtype: 'fp32', param: true },
+    ],
+    outputs: [{ slot: 'Output' }],
+  };
+}
+
+test('results do not depend on the thread count or on the batch size (int8 and fp32, bit for bit)', () => {
+  for (const int8 of [true, false]) {
+    const c3 = bigConv(3, int8);
+    const vals = caseInputs(c3);
+    const outs = [1, 2, 4].map((t) => { const be = wasmBackend({ threads: t }); const o = runCase(be, c3, vals).outputs[0]; be.dispose(); return o; });
+    for (const o of outs.slice(1)) assert.equal(Array.from(o.data as Float32Array), Array.from(outs[0].data as Float32Array));
+    // image 1 of the batch of 3 alone
+    const c1 = bigConv(1, int8);
+    const per = vals[0].data.length / 3;
+    const one = { ...vals[0], dims: [1, ...vals[0].dims.slice(1)], data: vals[0].data.slice(per, 2 * per) } as typeof vals[0];
+    const be = wasmBackend({ threads: 3 });
+    const o1 = runCase(be, c1, [one, vals[1], vals[2]]).outputs[0];
+    be.dispose();
+    const n1 = o1.data.length;
+    assert.equal(Array.from(o1.data as Float32Array), Array.from((outs[0].data as Float32Array).slice(n1, 2 * n1)));
+    assert.is(compareOutputs(outs[0] ? [outs[0]] : [], runCase(referenceBackend(), c3, vals).outputs), undefined);
+  }
+});
+
+test('ops without a wasm kernel run the reference kernel on wasm memory (ref:<type>)', () => {
+  const be = wasmBackend({});
+  for (const name of ['lrn_f32', 'tanh_f32', 'split_f32_sections', 'quantize_legacy_abs_max']) {
+    const c = kernelCases().find((k) => k.name === name)!;
+    const got = runCase(be, c);
+    assert.match(got.kernel, /^ref:/);
+    assert.is(compareOutputs(got.outputs, runCase(referenceBackend(), c).outputs), undefined, name);
+  }
+  be.dispose();
+});
+
+test('execute allocates no wasm memory and keeps the plan arena in place', () => {
+  const be = wasmBackend({ threads: 2 });
+  const b = buildCase(bigConv(2, true));
+  const plan = compile(b.graph, be, { batch: 2 });
+  const first = plan.run(b.feeds.map((t) => t.data))[0];
+  const len = be.memory.buffer.byteLength;
+  for (let i = 0; i < 5; i++) assert.equal(Array.from(plan.run(b.feeds.map((t) => t.data))[0].data as Uint8Array), Array.from(first.data as Uint8Array));
+  assert.is(be.memory.buffer.byteLength, len);
+  plan.dispose();
+  be.dispose();
+});
+
+test('selectBackend: wasm, reference, native (not built), auto with its reason', () => {
+  const w = selectBackend('wasm', { threads: 2 });
+  assert.is(w.backend.name, 'wasm');
+  assert.is(w.backend.info().threads, 2);
+  assert.match(w.reason, /simd/);
+  w.backend.dispose?.();
+  assert.is(selectBackend('reference').backend.name, 'reference');
+  assert.throws(() => selectBackend('native'), /native backend not built/);
+  const a = selectBackend('auto');
+  assert.is(a.backend.name, 'wasm');
+  assert.match(a.reason, /^auto: native backend not built.*wasm/);
+  a.backend.dispose?.();
+  assert.throws(() => selectBackend('wasm', { threads: 0 }), /num_threads/);
+});
+
+test('the CLI bundle finds the .wasm files from any cwd (qdeploy run --backend wasm)', () => {
+  const bundle = join(root, 'dist', 'qdeploy.mjs');
+  const assets = assetsDir();
+  if (!existsSync(bundle)) { console.log('SKIP: dist/qdeploy.mjs not built (npm run build)'); return; }
+  if (!assets || !existsSync(join(assets, 'models', 'squeezenet_v1.1'))) { console.log('SKIP: shared assets not found'); return; }
+  const r = spawnSync(process.execPath, [bundle, 'run', join(assets, 'models', 'squeezenet_v1.1'), '--input', join(assets, 'golden', 'squeezenet_v1.1', 'input_16.bin'), '--backend', 'wasm', '--top_k', '1'],
+    { encoding: 'utf8', cwd: '/', env: { ...process.env, QDEPLOY_WASM_DIR: '' } });
+  const out = `${r.stdout}${r.stderr}`;
+  assert.is(r.status, 0, out.slice(-2000));
+  assert.match(out, /backend: wasm, ISA: (simd128|relaxed-simd)/);
+});
+
+test.run();
