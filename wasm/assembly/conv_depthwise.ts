@@ -36,6 +36,34 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
         for (; t < hi; t++) store<i16>(d + <usize>(t << 1), srcSigned ? <i16>load<i8>(s + <usize>(t - pl)) : <i16>load<u8>(s + <usize>(t - pl)));
       }
       if (rowElems > hi) memory.fill(d + <usize>(hi * es), 0, <usize>((rowElems - hi) * es));
+    } else if (sw == 2 && es == 2) {
+      // u8/s8 stride 2: widen the padded row once into `row` (after the plane), then split even/odd lanes
+      const row = dst + <usize>(hp * rowElems * 2);
+      const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
+      memory.fill(row, 0, <usize>(rowElems * 2 + 32));
+      let t = lo;
+      for (; t + 8 <= hi; t += 8) {
+        v128.store(row + <usize>(t << 1), srcSigned ? v128.load8x8_s(s + <usize>(t - pl)) : v128.load8x8_u(s + <usize>(t - pl)));
+      }
+      for (; t < hi; t++) store<i16>(row + <usize>(t << 1), srcSigned ? <i16>load<i8>(s + <usize>(t - pl)) : <i16>load<u8>(s + <usize>(t - pl)));
+      const d1 = d + <usize>(wq << 1);
+      for (let q = 0; q < wq; q += 8) {
+        const a = v128.load(row + <usize>(q << 2)), b = v128.load(row + <usize>(q << 2), 16);
+        v128.store(d + <usize>(q << 1), i8x16.shuffle(a, b, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29));
+        v128.store(d1 + <usize>(q << 1), i8x16.shuffle(a, b, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31));
+      }
+    } else if (sw == 2 && es == 4) {
+      // f32 stride 2: the same with f32 lanes (a fair FP32 baseline)
+      const row = dst + <usize>(hp * rowElems * 4);
+      const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
+      memory.fill(row, 0, <usize>(rowElems * 4 + 64));
+      if (hi > lo) memory.copy(row + <usize>(lo << 2), s + <usize>((lo - pl) << 2), <usize>((hi - lo) << 2));
+      const d1 = d + <usize>(wq << 2);
+      for (let q = 0; q < wq; q += 4) {
+        const a = v128.load(row + <usize>(q << 3)), b = v128.load(row + <usize>(q << 3), 16);
+        v128.store(d + <usize>(q << 2), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+        v128.store(d1 + <usize>(q << 2), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+      }
     } else {
       for (let ph = 0; ph < sw; ph++) {
         const dp = d + <usize>(ph * wq * es);

@@ -1,13 +1,15 @@
 // Throughput probes for the bench: the SIMD128 ceiling of this engine and CPU, measured, not assumed.
 // peak_i8: 8 independent i32x4.dot_i16x8_s + i32x4.add chains (16 int8 MACs per dot+add pair → counted as
-// the int8 ceiling of the plain-SIMD instruction mix); peak_f32: 8 independent f32x4 mul+add chains.
+// the int8 ceiling of the plain-SIMD instruction mix); peak_f32: 8 independent f32x4 accumulations of products (mul + add, the GEMM mix).
 
 /** iters × 8 × 8 MACs; returns a lane so nothing is optimized away */
 export function peak_i8(iters: i32): i32 {
   let a0 = i32x4.splat(1), a1 = i32x4.splat(2), a2 = i32x4.splat(3), a3 = i32x4.splat(4);
   let a4 = i32x4.splat(5), a5 = i32x4.splat(6), a6 = i32x4.splat(7), a7 = i32x4.splat(8);
-  const x = i16x8.splat(<i16>iters), y = i16x8.splat(3);
+  let x = i16x8.splat(<i16>iters);
+  const y = i16x8.splat(3), one = i16x8.splat(1);
   for (let i = 0; i < iters; i++) {
+    x = i16x8.add(x, one); // keeps the dots inside the loop
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, y)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(y, x));
     a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x, x)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(y, y));
     a4 = i32x4.add(a4, i32x4.dot_i16x8_s(x, y)); a5 = i32x4.add(a5, i32x4.dot_i16x8_s(y, x));
@@ -21,12 +23,14 @@ export function peak_i8(iters: i32): i32 {
 export function peak_f32(iters: i32): f32 {
   let a0 = f32x4.splat(1), a1 = f32x4.splat(2), a2 = f32x4.splat(3), a3 = f32x4.splat(4);
   let a4 = f32x4.splat(5), a5 = f32x4.splat(6), a6 = f32x4.splat(7), a7 = f32x4.splat(8);
-  const x = f32x4.splat(<f32>0.999), y = f32x4.splat(<f32>1e-7);
+  let x = f32x4.splat(<f32>0.999);
+  const y = f32x4.splat(<f32>1e-7), z = f32x4.splat(<f32>2e-7), d = f32x4.splat(<f32>1e-9);
   for (let i = 0; i < iters; i++) {
-    a0 = f32x4.add(f32x4.mul(a0, x), y); a1 = f32x4.add(f32x4.mul(a1, x), y);
-    a2 = f32x4.add(f32x4.mul(a2, x), y); a3 = f32x4.add(f32x4.mul(a3, x), y);
-    a4 = f32x4.add(f32x4.mul(a4, x), y); a5 = f32x4.add(f32x4.mul(a5, x), y);
-    a6 = f32x4.add(f32x4.mul(a6, x), y); a7 = f32x4.add(f32x4.mul(a7, x), y);
+    x = f32x4.add(x, d); // keeps the products inside the loop; the accumulations are the only chains (like a GEMM)
+    a0 = f32x4.add(a0, f32x4.mul(x, y)); a1 = f32x4.add(a1, f32x4.mul(x, z));
+    a2 = f32x4.add(a2, f32x4.mul(x, y)); a3 = f32x4.add(a3, f32x4.mul(x, z));
+    a4 = f32x4.add(a4, f32x4.mul(x, y)); a5 = f32x4.add(a5, f32x4.mul(x, z));
+    a6 = f32x4.add(a6, f32x4.mul(x, y)); a7 = f32x4.add(a7, f32x4.mul(x, z));
   }
   const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
   return f32x4.extract_lane(s, 0);

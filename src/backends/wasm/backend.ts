@@ -477,9 +477,9 @@ const prepConvDw: Prep = (be, node, w) => {
   const bias = c.bias ? be.upload(c.bias) : c.int8 ? be.upload(new Int32Array(g.oc)) : 0;
   const os = c.os ? be.upload(c.os) : 0;
   const HP = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-  const WQ = Math.ceil(g.ow / 8) * 8 + Math.floor(((g.kw - 1) * g.dw) / g.sw) + 8;
+  const WQ = Math.ceil((Math.ceil(g.ow / 8) * 8 + Math.floor(((g.kw - 1) * g.dw) / g.sw) + 8) / 8) * 8; // a multiple of 8 (phase split stores)
   const es = c.int8 ? 2 : 4;
-  be.ensureScratch(64 + 1024 + HP * g.sw * WQ * es + 64);
+  be.ensureScratch(64 + 1024 + HP * g.sw * WQ * es + g.sw * WQ * es + 128);
   const set: [number, number][] = [
     [D.C, g.ic], [D.IH, g.ih], [D.IW, g.iw], [D.OH, g.oh], [D.OW, g.ow], [D.KH, g.kh], [D.KW, g.kw], [D.SH, g.sh], [D.SW, g.sw],
     [D.DH, g.dh], [D.DW, g.dw], [D.PT, g.pad[0]], [D.PL, g.pad[2]], [D.NIMG, g.n], [D.W, wp], [D.BIAS, bias], [D.OS, os],
