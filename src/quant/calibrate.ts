@@ -98,7 +98,11 @@ export async function calibrate(g: Graph, backend: Backend, data: BatchSource, o
   const zeroSize = new Set<string>();
   for (const [name, obs] of observers) {
     const t = obs.threshold();
-    if (t === undefined) zeroSize.add(name); else thresholds.set(name, t);
+    if (t === undefined) { zeroSize.add(name); continue; }
+    if (!Number.isFinite(t)) {
+      throw new QdeployError('quant', `activation '${name}' has a non-finite calibration threshold (${t}): the FP32 model produced inf/NaN on backend ${backend.name}; no model written`);
+    }
+    thresholds.set(name, t);
   }
   return { thresholds, zeroSize, images, batches, seconds: (performance.now() - t0) / 1000 };
 }
