@@ -60,7 +60,7 @@ export class WasmArena implements Arena {
 
 type Run = (io: KernelIO, a: (r: BufferRef) => number) => void;
 
-interface WasmKernel extends Kernel { run: Run }
+interface WasmKernel extends Kernel { run: Run; base?: number; addr?: (r: BufferRef) => number }
 
 const f32 = Math.fround;
 const tcode = (d: DType): number => (d === 'uint8' ? T.u8 : d === 'int8' ? T.s8 : T.f32);
@@ -193,7 +193,9 @@ export class WasmBackend implements Backend {
 
   execute(k: Kernel, io: KernelIO): void {
     const base = (io.arena as WasmArena).base;
-    (k as WasmKernel).run(io, (r) => base + r.offset);
+    const w = k as WasmKernel;
+    if (w.base !== base || !w.addr) { w.base = base; w.addr = (r) => base + r.offset; } // made once per arena, not per run
+    w.run(io, w.addr);
   }
 }
 
