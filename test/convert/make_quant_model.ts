@@ -18,12 +18,16 @@ export interface MakeQuantOptions {
   outThreshold?: boolean;
 }
 
-/** abs max of every non-parameter tensor over the images (each run at batch 1) */
-export function calibrate(g: Graph, images: Float32Array[]): Map<string, number> {
+/**
+ * abs max of every non-parameter tensor over the images (each run at batch 1); `onOutput` sees each image's
+ * fetch targets, so one pass gives both the thresholds and the FP32 predictions
+ */
+export function calibrate(g: Graph, images: Float32Array[], onOutput?: (out: Float32Array, i: number) => void): Map<string, number> {
   const plan = compile(g, referenceBackend(), { batch: 1, keep: 'all' });
   const max = new Map<string, number>();
-  for (const img of images) {
-    plan.run([img]);
+  for (const [i, img] of images.entries()) {
+    const out = plan.run([img]);
+    onOutput?.(out[0].data as Float32Array, i);
     for (const [name, spec] of plan.specs) {
       if (spec.value || !plan.has(name) || spec.dtype !== 'fp32') continue;
       const d = plan.read(name).data as Float32Array;
