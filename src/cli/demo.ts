@@ -1,9 +1,10 @@
 // qdeploy demo (npm run demo): the whole FP32 → INT8 path on this machine, with nothing downloaded.
-//   1. a zoo model (default mobilenet_v1, synthetic weights) → quant model calibrated on generated images →
-//      qdeploy convert's Quant2Int8 pipeline → FP32 vs INT8 speed and agreement on the best backend;
+//   1. a zoo model (default mobilenet_v1, synthetic weights) → quant model (src/quant post-training quantization,
+//      PaddleSlim layout) calibrated on generated images → qdeploy convert's Quant2Int8 pipeline → FP32 vs INT8
+//      speed and agreement on the best backend;
 //   2. where the real assets are present (QDEPLOY_ASSETS / ../shared/assets): SqueezeNet v1.1 FP32 on real
-//      images (top-5 with names), then images preprocessed → SqueezeNet quantized and converted → FP32 vs INT8
-//      accuracy on those images.
+//      images (top-5 with names), then all images preprocessed (caffe_squeezenet preset) → SqueezeNet quantized on
+//      the first 16 and converted → FP32 vs INT8 accuracy on all of them, as Paddle's comparison summary.
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { PassContext, runPipeline } from '../passes/pass';
 import { convertPipeline } from '../passes/pipelines';
 import { formatSummary, summarize } from '../passes/summary';
 import { buildZooModel, ZOO_MODELS, type ZooModel } from '../zoo/models';
-import { absMaxRanges, insertFakeQuant } from '../zoo/quant_fallback';
+import type { Algo } from '../quant';
 import { formatTable, fixed } from '../report/table';
 import { renderCompareHtml } from '../report/html';
 import { Preprocessor, readValList, writeDatasetFromImages } from '../data';
@@ -22,10 +23,12 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { backendLine, chooseBackend, compileFor, presetFor, type BackendChoice } from './bench';
-import { formatLayers, runCompare, type CompareResult } from './compare';
+import { formatComparison, formatLayers, runCompare, type CompareResult } from './compare';
 import { loadGraph, saveGraph } from './model_io';
 import { defaultLabels, formatTopK, readImages, runAll } from './run';
-import { generatedImages } from './zoo';
+import { openCalibrationData } from './quantize';
+import { DEFAULT_ZOO_ALGO, generatedImages, zooQuantModel } from './zoo';
+import { ALGOS, checkAlgo, postTrainingQuantize } from '../quant';
 
 const out = (s: string) => process.stdout.write(s);
 const step = (i: number, n: number, what: string) => out(`\n[${i}/${n}] ${what}\n`);
@@ -37,9 +40,23 @@ function timed<T>(what: string, fn: () => T): T {
   return r;
 }
 
-/** calibrate (abs max over `calib`) and write the PaddleSlim-style quant model */
-function quantize(g: Graph, calib: Float32Array[], choice: BackendChoice): Graph {
-  return insertFakeQuant(g, absMaxRanges(g, calib, choice.backend, 1));
+const ALGO_WHY: Partial<Record<Algo, string>> = {
+  avg: 'one pass over the data like abs_max, as accurate as hist/KL in bench/ptq_table.ts',
+  abs_max: 'one pass, the plain maximum',
+  hist: 'two passes, 2048-bin histograms, percentile',
+  KL: 'two passes, 2048-bin histograms, KL divergence',
+  mse: 'one pass, threshold search',
+};
+const quantNote = (algo: Algo) =>
+  `quantize: src/quant post-training quantization, PaddleSlim quant_post_static layout and defaults, algo ${algo} (${algo === DEFAULT_ZOO_ALGO ? 'the default: ' : ''}${ALGO_WHY[algo] ?? ''})`;
+const ptqLine = (r: { calibration: { thresholds: Map<string, number>; images: number }; summary: { quantizedOps: number; fakeQuantOps: number; dequantOps: number } }) =>
+  `${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images; ${r.summary.quantizedOps} ops quantized (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops)`;
+
+async function timedAsync<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const r = await fn();
+  out(`      ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return r;
 }
 
 function convert(quant: Graph): { int8: Graph; summary: string } {
@@ -49,28 +66,27 @@ function convert(quant: Graph): { int8: Graph; summary: string } {
   return { int8, summary: formatSummary(summarize(int8, ctx.log)) };
 }
 
-function speedTable(r: CompareResult, agreeLabel: string, withAccuracy = true): string {
+function speedTable(r: CompareResult, agreeLabel: string): string {
   const a = r.r32, b = r.r8;
   const rows: (string | number)[][] = [
     ['ms per image (median batch / batch size)', fixed(a.latency.median / a.batchSize, 2), fixed(b.latency.median / b.batchSize, 2), `${fixed(a.latency.median / b.latency.median, 2)}x speed-up`],
     ['images/s', fixed(a.fps, 2), fixed(b.fps, 2), `${fixed(b.fps / a.fps, 2)}x`],
-    ['top-1', fixed(a.top1, 4), fixed(b.top1, 4), `${b.top1 - a.top1 >= 0 ? '+' : ''}${fixed(b.top1 - a.top1, 4)}`],
-    ['top-5', fixed(a.top5, 4), fixed(b.top5, 4), `${b.top5 - a.top5 >= 0 ? '+' : ''}${fixed(b.top5 - a.top5, 4)}`],
     [agreeLabel, '', fixed(r.agreement, 4), ''],
   ];
-  const keep = withAccuracy ? rows : rows.filter((x) => x[0] !== 'top-1' && x[0] !== 'top-5');
-  return formatTable(['', 'FP32', 'INT8', 'INT8 vs FP32'], keep, { align: ['l', 'r', 'r', 'r'], indent: '      ' });
+  return formatTable(['', 'FP32', 'INT8', 'INT8 vs FP32'], rows, { align: ['l', 'r', 'r', 'r'], indent: '      ' });
 }
 
 export const demoCommand: CommandSpec = {
   name: 'demo',
   summary: 'FP32 → quant → INT8 end to end: a zoo model, and real models/images where the assets are present',
-  usage: 'qdeploy demo [--model mobilenet_v1] [--images 4] [--real_images 16] [--out_dir DIR] [--backend auto] [--no_real]',
+  usage: 'qdeploy demo [--model mobilenet_v1] [--images 4] [--algo avg] [--real_calib_images 16] [--real_images 0] [--out_dir DIR] [--backend auto] [--no_real]',
   flags: {
     model: { type: 'string', help: 'zoo architecture', choices: [...ZOO_MODELS], default: 'mobilenet_v1' },
     images: { type: 'int', help: 'generated images for the zoo FP32-vs-INT8 run (one batch)', default: 4 },
-    calib_images: { type: 'int', help: 'generated / real images used for calibration', default: 4 },
-    real_images: { type: 'int', help: 'real images for the SqueezeNet accuracy comparison', default: 16 },
+    calib_images: { type: 'int', help: 'generated images the zoo model is calibrated on', default: 4 },
+    algo: { type: 'string', help: `activation calibration (src/quant): ${ALGOS.join('|')}`, default: DEFAULT_ZOO_ALGO },
+    real_calib_images: { type: 'int', help: 'real images SqueezeNet is calibrated on (the first of val_list.txt)', default: 16 },
+    real_images: { type: 'int', help: 'real images for the SqueezeNet accuracy comparison (0: all of val_list.txt)', default: 0 },
     image_size: { type: 'int', help: 'zoo input size', default: 224 },
     out_dir: { type: 'string', help: 'where the models, dataset and report are written (default: a new temp dir)' },
     backend: { type: 'string', help: 'backend', choices: ['auto', 'reference', 'wasm', 'native'], default: 'auto' },
@@ -80,8 +96,11 @@ export const demoCommand: CommandSpec = {
   async run(args) {
     const t0 = performance.now();
     const model = args.str('model') as ZooModel;
-    const nImg = args.num('images')!, nCal = args.num('calib_images')!, nReal = args.num('real_images')!, size = args.num('image_size')!;
-    if (nImg < 1 || nCal < 1 || nReal < 1) fail('usage', 'demo: --images, --calib_images and --real_images must be >= 1');
+    const nImg = args.num('images')!, nCal = args.num('calib_images')!, size = args.num('image_size')!;
+    const nRealCal = args.num('real_calib_images')!, nRealArg = args.num('real_images')!;
+    if (nImg < 1 || nCal < 1 || nRealCal < 1) fail('usage', 'demo: --images, --calib_images and --real_calib_images must be >= 1');
+    if (nRealArg < 0) fail('usage', 'demo: --real_images must be >= 0 (0: all)');
+    const algo = checkAlgo(args.str('algo') ?? DEFAULT_ZOO_ALGO);
     const dir = args.str('out_dir') ?? mkdtempSync(join(tmpdir(), 'qdeploy-demo-'));
     mkdirSync(dir, { recursive: true });
     const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
@@ -93,7 +112,6 @@ export const demoCommand: CommandSpec = {
     out(`work dir: ${dir}\n`);
     if (choice.info.name === 'reference') out('note: the reference backend runs plain TypeScript kernels written to be obviously right, not fast (INT8 is emulated step by step); INT8 speed-ups come from the wasm/native backends\n');
     out(haveReal ? `assets: ${assets}\n` : `assets: not found (set QDEPLOY_ASSETS); the real-model steps are skipped\n`);
-    const quantNote = 'quantize: abs-max calibration, PaddleSlim fake-quant layout (src/zoo/quant_fallback; src/quant not built yet)';
 
     // ---- 1. zoo model
     step(1, n, `zoo ${model}: Paddle model zoo structure, synthetic weights (seeded), input [-1,3,${size},${size}]`);
@@ -104,11 +122,12 @@ export const demoCommand: CommandSpec = {
     out(`      ${fp32.ops.length} ops, ${fp32.params.size} parameters → ${fp32Dir}\n`);
 
     step(2, n, `quantize ${model} on ${nCal} generated calibration images`);
-    out(`      ${quantNote}\n`);
-    const quant = timed('calibrated and wrote fake quant ops', () => quantize(fp32, generatedImages(nCal, size, 7), choice));
+    out(`      ${quantNote(algo)}\n`);
+    const zq = await timedAsync('calibrated and wrote the fake quant ops', () => zooQuantModel(fp32, generatedImages(nCal, size, 7), choice, algo));
+    const quant = zq.graph;
     const quantDir = join(dir, `${model}_quant`);
     saveGraph(quant, quantDir, { overwrite: true });
-    out(`      ${quant.ops.filter((o) => o.type.startsWith('fake_')).length} fake quant/dequant ops → ${quantDir}\n`);
+    out(`      ${ptqLine(zq)} → ${quantDir}\n`);
 
     step(3, n, 'convert (Quant2Int8 pass pipeline)');
     const { int8, summary } = timed('converted', () => convert(quant));
@@ -117,15 +136,15 @@ export const demoCommand: CommandSpec = {
     saveGraph(int8, int8Dir, { overwrite: true });
     out(`      → ${int8Dir}\n`);
 
-    step(4, n, `FP32 vs INT8 on ${nImg} generated images (one batch of ${nImg}; labels = nothing, so agreement is what counts)`);
+    step(4, n, `FP32 vs INT8 on ${nImg} generated images (one batch of ${nImg} after one warm-up batch; labels = nothing, so agreement is what counts)`);
     const evalImgs = generatedImages(nImg, size, 99);
     const chw = evalImgs[0].length;
     const all = new Float32Array(nImg * chw);
     evalImgs.forEach((x, i) => all.set(x, i * chw));
     const zooData = join(dir, 'generated.bin');
     writeDataset(zooData, all, new Array(nImg).fill(0), chw);
-    const zr = await runCompare(fp32Dir, int8Dir, zooData, choice, { batchSize: nImg, iterations: 1, warmup: 0, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
-    out(speedTable(zr, 'top-1 agreement (INT8 = FP32)', false));
+    const zr = await runCompare(fp32Dir, int8Dir, zooData, choice, { batchSize: nImg, iterations: 1, warmup: 1, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
+    out(speedTable(zr, 'top-1 agreement (INT8 = FP32)'));
     const worst = [...zr.layers.rows].sort((a, b) => b.relL2 - a.relL2)[0];
     const convRows = zr.layers.rows.filter((r) => r.int8Ops.includes('conv2d'));
     const meanConv = convRows.reduce((s, r) => s + r.relL2, 0) / Math.max(1, convRows.length);
@@ -152,16 +171,25 @@ export const demoCommand: CommandSpec = {
     for (const p of plans.values()) p.dispose();
     out(formatTopK(rows, show.map((e) => e.path.slice(a.length + 1)), 5, defaultLabels(1000), show.map((e) => e.label)).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
 
-    step(6, n, `preprocess ${nReal} real images (caffe_squeezenet preset) → dataset .bin`);
-    const realBin = join(dir, `val_${nReal}_227.bin`);
+    const nReal = nRealArg === 0 ? entries.length : Math.min(nRealArg, entries.length);
+    step(6, n, `preprocess ${nReal} real images (src/data, caffe_squeezenet preset) → dataset .bin`);
+    const realBin = join(dir, `val_${nReal}_${sqDims[sqDims.length - 1]}.bin`);
     const pre = new Preprocessor(presetFor('caffe_squeezenet', sqDims));
     const w = await writeDatasetFromImages(entries.slice(0, nReal), realBin, pre, { listFile: 'val_list.txt' });
     out(`      ${w.n} images, ${(w.bytes / 1048576).toFixed(1)} MiB in ${w.seconds.toFixed(1)} s → ${realBin}\n`);
 
-    step(7, n, `quantize SqueezeNet on the first ${nCal} real images, convert`);
-    out(`      ${quantNote}\n`);
-    const calib = await readImages(entries.slice(0, nCal).map((e) => e.path), sqDims, 'caffe_squeezenet');
-    const sqQuant = timed('calibrated', () => quantize(sq, calib.images, choice));
+    const nSqCal = Math.min(nRealCal, w.n);
+    step(7, n, `quantize SqueezeNet on the first ${nSqCal} of those images (batch 1), convert`);
+    out(`      ${quantNote(algo)}\n`);
+    const cal = openCalibrationData(realBin, sqDims, 1, nSqCal);
+    let sqr;
+    try {
+      sqr = await timedAsync('calibrated', () => postTrainingQuantize(sq, choice.backend, cal.source, { algo, batches: cal.batches }));
+    } finally {
+      cal.close();
+    }
+    const sqQuant = sqr.graph;
+    out(`      ${ptqLine(sqr)}\n`);
     const sqQuantDir = join(dir, 'squeezenet_v1.1_quant');
     saveGraph(sqQuant, sqQuantDir, { overwrite: true });
     const { int8: sqInt8, summary: sqSummary } = timed('converted', () => convert(sqQuant));
@@ -169,9 +197,9 @@ export const demoCommand: CommandSpec = {
     const sqInt8Dir = join(dir, 'squeezenet_v1.1_int8');
     saveGraph(sqInt8, sqInt8Dir, { overwrite: true });
 
-    step(8, n, `SqueezeNet FP32 vs INT8 accuracy on ${w.n} real images (batch 1, as the goldens)`);
+    step(8, n, `SqueezeNet FP32 vs INT8 accuracy on all ${w.n} real images (batch 1, as the goldens; the first ${nSqCal} were the calibration set)`);
     const sr = await runCompare(squeeze!, sqInt8Dir, realBin, choice, { batchSize: 1, iterations: 0, warmup: 1, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
-    out(speedTable(sr, 'top-1 agreement (INT8 = FP32)'));
+    out(formatComparison(sr.fp32, sr.int8, 0.01, sr.agreement).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
     const sqHtml = join(dir, 'compare_squeezenet_v1.1.html');
     writeFileAtomic(sqHtml, renderCompareHtml(sr.data));
     out(`      HTML report: ${sqHtml}\n`);

@@ -31,14 +31,28 @@ test('zoo writes MobileNetV1 in Paddle layout; info reports its inputs, histogra
   assert.equal(j.inputs, [{ name: 'image', dtype: 'fp32', dims: [-1, 3, 64, 64] }]);
 });
 
-test('zoo --quant writes fake quant ops that info recognises; same seed, same bytes', () => {
+test('zoo --quant runs src/quant (PaddleSlim PTQ layout: 27 convs + the fc) and info recognises it; same seed, same bytes', () => {
   const q = join(dir, 'mv1q');
   const r = qd(['zoo', '--model', 'mobilenet_v1', '--out', q, '--image_size', '64', '--fc_calib_images', '0', '--quant', '--calib_images', '1']);
   assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /quant model: algo avg on 1 generated image, 28 ops quantized/);
   const info = qd(['info', q]).stdout;
   assert.match(info, /quantization: PaddleSlim fake quant/);
-  assert.match(info, /fake_quantize_moving_average_abs_max 27/);
-  assert.match(info, /fake_channel_wise_dequantize_max_abs 27/);
+  assert.match(info, /fake_channel_wise_dequantize_max_abs 28, fake_quantize_range_abs_max 28/);
+  const j = JSON.parse(qd(['info', q, '--json']).stdout);
+  assert.is(j.ops, 87 + 2 * 28);
+  // PaddleSlim's out_threshold / quantization_type attributes and integer-valued weights
+  const prog = readFileSync(join(q, '__model__'));
+  assert.ok(prog.includes('out_threshold') && prog.includes('post_avg'), 'PTQ attributes written');
+  const w = readFileSync(join(q, 'conv2_1_sep_weights'));
+  const f = new Float32Array(w.buffer.slice(w.byteOffset + w.length - 4 * 64 * 32, w.byteOffset + w.length));
+  assert.ok(f.every((x) => Number.isInteger(x) && Math.abs(x) <= 127) && f.some((x) => Math.abs(x) === 127), 'weights are integers reaching ±127');
+  const abs = qd(['zoo', '--model', 'mobilenet_v1', '--out', join(dir, 'mv1abs'), '--image_size', '64', '--fc_calib_images', '0', '--quant', '--calib_images', '1', '--algo', 'abs_max']);
+  assert.is(abs.code, 0, abs.stderr);
+  assert.ok(readFileSync(join(dir, 'mv1abs', '__model__')).includes('post_abs_max'));
+  const bad = qd(['zoo', '--model', 'mobilenet_v1', '--out', join(dir, 'mv1bad'), '--quant', '--algo', 'emd']);
+  assert.is(bad.code, 2);
+  assert.match(oneLineError(bad), /unsupported --algo 'emd'/);
   const again = join(dir, 'mv1b');
   assert.is(qd(['zoo', '--model', 'mobilenet_v1', '--out', again, '--image_size', '64', '--fc_calib_images', '0']).code, 0);
   for (const f of ['__model__', 'conv1_weights', 'conv6_sep_bn_variance', 'fc7_offset']) {

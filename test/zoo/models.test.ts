@@ -3,11 +3,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildZooModel } from '../../src/zoo/models';
-import { absMaxRanges, insertFakeQuant } from '../../src/zoo/quant_fallback';
+import { postTrainingQuantize } from '../../src/quant';
 import { Rng, syntheticImage } from '../../src/zoo/prng';
 import { inferSpecs } from '../../src/runtime/compile';
 import { referenceBackend } from '../../src/backends/reference/backend';
 
+// PaddleSlim's PTQ layout of MobileNetV2 (default quantizable types, range_abs_max activations, channel-wise weights)
+const QUANT_HIST_V2: Record<string, number> = {
+  feed: 1, fake_quantize_range_abs_max: 54, conv2d: 53, fake_channel_wise_dequantize_max_abs: 54, batch_norm: 53, relu6: 36,
+  elementwise_add: 11, pool2d: 1, mul: 1, softmax: 1, fetch: 1,
+};
 const hist = (m: 'resnet50' | 'mobilenet_v1' | 'mobilenet_v2') => Object.fromEntries(buildZooModel(m, { imageSize: 64 }).opHistogram());
 
 test('ResNet50: 53 conv+bn, 16 bottlenecks with residual add+relu, 4 projection shortcuts, fc, softmax', () => {
@@ -52,22 +57,25 @@ test('weights are deterministic per seed and differ across seeds', () => {
   assert.ok(Math.abs(mean) < 0.03 && Math.abs(v - 1) < 0.05, `N(0,1): mean ${mean} var ${v}`);
 });
 
-test('activations stay bounded through MobileNetV2 and ResNet50 (BN stats sane); the quant model has one fake op pair per conv', () => {
+test('activations stay bounded through MobileNetV2 and ResNet50 (BN stats sane); src/quant writes one fake quant/dequant pair per conv and fc', async () => {
   const rng = new Rng(5);
   const imgs = [syntheticImage(rng, 3, 64, 64)];
   for (const m of ['mobilenet_v2', 'resnet50'] as const) {
     const g = buildZooModel(m, { imageSize: 64 });
-    const ranges = absMaxRanges(g, imgs, referenceBackend());
+    const r = await postTrainingQuantize(g, referenceBackend(), async function* () { for (const im of imgs) yield { images: im, count: 1 }; }, { algo: 'abs_max', batches: 1 });
+    const ranges = r.calibration.thresholds;
     const max = Math.max(...ranges.values());
     assert.ok(max < 100 && max > 1, `${m}: largest activation ${max}`);
     const fc = g.ops.find((o) => o.type === 'mul')!;
     assert.ok(ranges.get(fc.input('X')!)! > 0, 'pooled features are not all zero');
+    const convs = g.ops.filter((o) => o.type === 'conv2d').length;
+    assert.is(r.summary.quantizedOps, convs + 1, `${m}: every conv and the fc`);
+    const h = Object.fromEntries(r.graph.opHistogram());
+    assert.is(h.fake_channel_wise_dequantize_max_abs, convs + 1);
+    assert.is(h.fake_quantize_range_abs_max, r.summary.fakeQuantOps);
     if (m === 'mobilenet_v2') {
-      const q = insertFakeQuant(g, ranges);
-      const h = Object.fromEntries(q.opHistogram());
-      assert.is(h.fake_quantize_moving_average_abs_max, 53);
-      assert.is(h.fake_channel_wise_dequantize_max_abs, 53);
-      const w = q.param('conv2_1_expand_weights')!.data as Float32Array;
+      assert.equal(h, QUANT_HIST_V2);
+      const w = r.graph.param('conv2_1_expand_weights')!.data as Float32Array;
       assert.ok(w.every((x) => Number.isInteger(x) && Math.abs(x) <= 127), 'weights are integers in [-127,127]');
       assert.ok(w.some((x) => Math.abs(x) === 127), 'each channel reaches ±127');
     }
