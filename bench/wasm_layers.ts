@@ -1,12 +1,12 @@
 // Layer benchmark of the wasm backend against onnxruntime-web's wasm backend, in one run:
-//   node -r esbuild-register bench/wasm_layers.ts [--threads N] [--batches 1,50] [--budget_ms 600]
+//   node -r esbuild-register bench/wasm_layers.ts [--threads N] [--batches 1,50] [--budget_ms 600] [--only FC]
 // GOPS (2·MACs / median run time) per layer, batch, dtype: qdeploy wasm SIMD128 (this process), qdeploy wasm
 // relaxed SIMD (a child process with --experimental-wasm-relaxed-simd, which Node 20 needs), onnxruntime-web
 // INT8 (QLinearConv / QLinearMatMul) and FP32 (Conv / Gemm + Relu). Ceilings are measured here with the
 // peak_i8 / peak_f32 probes (wasm/assembly/peak.ts), then the issue's targets are checked as ratios.
 import { spawnSync } from 'node:child_process';
 import { wasmBackend } from '../src/backends/wasm/backend';
-import { LAYERS, macs, timeIt, timePlan } from './wasm_layers_lib';
+import { LAYERS as ALL_LAYERS, macs, timeIt, timePlan } from './wasm_layers_lib';
 import { onnxLayer } from './wasm_onnx';
 
 const arg = (k: string, d: string) => { const i = process.argv.indexOf(`--${k}`); return i >= 0 ? process.argv[i + 1] : d; };
@@ -14,6 +14,8 @@ const threads = Number(arg('threads', '1'));
 const batches = arg('batches', '1,50').split(',').map(Number);
 const budget = Number(arg('budget_ms', '600'));
 const child = process.argv.includes('--child');
+const only = arg('only', '');
+const LAYERS = ALL_LAYERS.filter((l) => !only || l.name.includes(only));
 
 type Row = { layer: string; batch: number; dtype: 'int8' | 'fp32'; impl: string; gops: number; ms: number; kernel: string };
 
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   console.log(`qdeploy wasm layer bench: node ${process.version}, ${threads} thread(s), batches ${batches.join(',')}`);
   const pk = peaks();
   const rows = ours('simd128');
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '-r', 'esbuild-register', __filename, '--child', '--threads', String(threads), '--batches', batches.join(','), '--budget_ms', String(budget)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '-r', 'esbuild-register', __filename, '--child', '--only', only, '--threads', String(threads), '--batches', batches.join(','), '--budget_ms', String(budget)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('['));
   if (line) rows.push(...(JSON.parse(line) as Row[]));
   else console.log(`relaxed child failed: ${r.stderr.slice(-500)}`);

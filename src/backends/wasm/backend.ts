@@ -358,7 +358,9 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   const KP = Math.ceil(s.K / kal) * kal;
   const MT = Math.ceil(s.M / 4);
   const colBytes = int8 ? KP * 2 : s.K * 4;
-  let NC = Math.max(8, Math.min(256, Math.floor(96 * 1024 / colBytes / 8) * 8));
+  // panel budget: L1/L2-sized; when the packed weights are large (fc layers), a bigger panel so they stream once
+  const panelBudget = wbytes > (1 << 20) ? 512 * 1024 : 96 * 1024;
+  let NC = Math.max(8, Math.min(256, Math.floor(panelBudget / colBytes / 8) * 8));
   NC = Math.min(NC, Math.ceil(s.P / 8) * 8);
   const threads = be.threads;
   // enough items for the threads: shrink chunks, then split the channel tiles
