@@ -3,7 +3,7 @@
 // gather the chunk's im2col rows, pack the panel, run every channel tile over it, fuse the epilogue.
 // Rows of C are output channels (per-channel scale/bias), columns are positions (conv: oy·OW+ox; fc: batch row).
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
-import { KALIGN_I8, packPanelRowsI8, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x4c4_relaxed } from './gemm_u8s8';
+import { KALIGN_I8, packPanelRowsI8, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused, gemm_u8s8s32_4x4c4_relaxed } from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
 // parameter slots (src/backends/wasm/params.ts: G)
@@ -86,6 +86,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS);
   const wTile = ASC_FEATURE_RELAXED_SIMD ? KPv * 4 : KPv * 8; // bytes per m-tile: relaxed (KP/4)·16, plain (KP/2)·16
   const msplit = pI(p, MSPLIT);
+  const rbase = pU(p, R), ybase = pU(p, Y);
   for (let it = start; it < end; it++) {
     const item = it / msplit, ms = it - item * msplit;
     const mt0 = ms * MTv / msplit, mt1 = (ms + 1) * MTv / msplit;
@@ -107,15 +108,23 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     const blockBytes = KPv * 16; // plain: (KP/2)·32, relaxed: (KP/4)·64
     for (let mt = mt0; mt < mt1; mt++) {
       const wt = wbase + <usize>((g * MTv + mt) * wTile);
+      const fullRows = mt * 4 + 4 <= Mv;
       for (let b = 0; b < nb; b++) {
         const pb = panel + <usize>(b * blockBytes);
+        const pos0 = c0 + (b << 3);
+        if (!ASC_FEATURE_RELAXED_SIMD && fullRows && ysp == 1 && pos0 + 8 <= c0 + nc) {
+          const gr = g * Mv + mt * 4;
+          const eoff = img * yimg + gr * ysr + pos0;
+          gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), rt,
+            rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          continue;
+        }
         if (ASC_FEATURE_RELAXED_SIMD) {
           gemm_u8s8s32_4x4c4_relaxed(wt, pb, KPv >> 2, tile, signed);
           gemm_u8s8s32_4x4c4_relaxed(wt, pb + 16, KPv >> 2, tile + 16, signed);
         } else {
           gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
         }
-        const pos0 = c0 + (b << 3);
         for (let r = 0; r < 4; r++) {
           const lr = mt * 4 + r;
           if (lr >= Mv) break;

@@ -17,6 +17,8 @@
 //   weights: [group][m-tile][k-quad][4 channels] 4 bytes w[k0..k3]
 //   panel:   [8-position block][k-quad] 64 bytes: lo(p0..p3), lo(p4..p7), hi(p0..p3), hi(p4..p7), each 4×[k0..k3]
 
+import { epiI8x4, T_F32 } from './common';
+
 export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 
 export function wpack_bytes_s8(groups: i32, M: i32, K: i32): i32 {
@@ -111,6 +113,51 @@ export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usi
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+/**
+ * The same 4×8 tile with the INT8 epilogue fused on the accumulators (no s32 tile round trip through memory):
+ * for a full tile (4 channels, 8 contiguous positions), the common case of every conv/fc inner loop, which at
+ * small K (1×1 convs, K = 64) otherwise spends a third of its time storing, reloading and dispatching the tile.
+ * bias/os: the 4 channels' s32 biases and f32 output scales; y/r: output/residual of channel 0 at the first
+ * position, channels ysr elements apart. Lane arithmetic is epiI8x4's, so results are bit-identical.
+ */
+export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bias: usize, os: usize, rt: i32, r: usize,
+  ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  for (let k = 0; k < kp2; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
+    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
+    s = v128.load32_splat(a, 4);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
+    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
+    s = v128.load32_splat(a, 8);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
+    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
+    s = v128.load32_splat(a, 12);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
+    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
+    a += 16; b += 32;
+  }
+  const ye = <usize>(yt == T_F32 ? 4 : 1);
+  epiRow8(c00, c01, bias, os, rt, r, ss, act, alpha, yt, y, tmp);
+  epiRow8(c10, c11, bias + 4, os + 4, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
+  epiRow8(c20, c21, bias + 8, os + 8, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
+  epiRow8(c30, c31, bias + 12, os + 12, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+}
+
+/** epilogue of one channel's 8 contiguous outputs held in two accumulators */
+// @ts-ignore: decorator
+@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
+  yt: i32, y: usize, tmp: usize): void {
+  const bv = v128.load32_splat(bias);
+  const o = load<f32>(os);
+  const ye = <usize>(yt == T_F32 ? 16 : 4);
+  epiI8x4(i32x4.add(lo, bv), o, rt, r, ss, act, alpha, yt, y, 1, 4, tmp);
+  epiI8x4(i32x4.add(hi, bv), o, rt, r + 4, ss, act, alpha, yt, y + ye, 1, 4, tmp);
 }
 
 // @ts-ignore: decorator

@@ -245,7 +245,8 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
   switch (f) {
     case 'conv_gemm': {
       const w = node.inputs.Filter[0].dims;
-      return `conv${w[2]}x${w[3]}_im2col_${gemm}`;
+      const direct = conv1x1Direct(convGeom(node.op, node.inputs.Input[0].dims, w));
+      return `conv${w[2]}x${w[3]}_${direct ? 'direct' : 'im2col'}_${gemm}`;
     }
     case 'conv_dw': {
       const w = node.inputs.Filter[0].dims;
@@ -420,6 +421,11 @@ function fp32Act(node: OpNode): { act: number; alpha: number; beta: number } {
 }
 
 /** conv weights/bias/epilogue, shared by the GEMM and depthwise paths */
+/** 1×1, stride 1, unpadded, ungrouped: the conv is a GEMM on the NCHW activations as they are */
+function conv1x1Direct(g: ReturnType<typeof convGeom>): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.groups === 1 && g.pad.every((v: number) => v === 0);
+}
+
 function convCommon(node: OpNode, w: WeightTensors) {
   const op = node.op;
   const x = node.inputs.Input[0], f = node.inputs.Filter[0], out = node.outputs.Output[0];
@@ -463,6 +469,16 @@ const prepConvGemm: Prep = (be, node, w) => {
   const c = convCommon(node, w);
   const { g } = c;
   const M = g.oc / g.groups, P = g.oh * g.ow;
+  // a 1×1, stride-1, unpadded conv is already a GEMM on the NCHW activations (K = IC rows of H·W contiguous
+  // positions): run it in matrix mode, so each panel row is one contiguous copy instead of an im2col gather
+  if (conv1x1Direct(g)) {
+    return gemmPrepare(be, {
+      int8: c.int8, signed: c.signed, groups: 1, M, K: c.per, P, nimg: g.n,
+      wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, outType: c.outType, resType: c.resType,
+      act: c.act, alpha: c.alpha, beta: c.beta, sumScale: c.sumScale,
+      xsk: P, xsp: 1, ximg: g.ic * P, ysr: P, ysp: 1, yimg: g.oc * P,
+    }, 'Input', 'Output', 'ResidualData');
+  }
   return gemmPrepare(be, {
     int8: c.int8, signed: c.signed, groups: g.groups, M, K: c.per, P, nimg: g.n,
     wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, outType: c.outType, resType: c.resType,
