@@ -9,4 +9,5 @@ import './matmul';
 import './misc';
 import './pool2d';
 import './quant';
+import './fake_quant';
 import './shape_ops';

@@ -6,4 +6,5 @@ import './matmul';
 import './pointwise';
 import './pool2d';
 import './quant';
+import './fake_quant';
 import './shape_ops';
