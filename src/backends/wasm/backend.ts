@@ -4,8 +4,8 @@
 // compile. prepare() packs weights once; execute() writes the io addresses into the op's parameter block and
 // calls the kernel (split across worker threads for the heavy ones): no copies, no allocation.
 import type { Arena, Backend, BackendInfo, BufferRef, Kernel, KernelDesc, KernelIO, OpNode, TensorSpec, Unsupported, WeightTensors } from '../../runtime/backend';
-import { broadcast, convGeom, isIntType, matmulGeom, normAxis, poolGeom, poolWindow, prod } from '../../ops/attrs';
-import { isLegacyQuantOp } from '../../ops/quant';
+import { broadcast, convGeom, isIntType, matmulGeom, normAxis, poolGeom, poolWindow, prod } from '../../runtime/op_rules';
+import { isLegacyQuantOp } from '../../runtime/op_rules';
 import { dtypeSize, numel, viewAs, type DType, type TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
 import { quantizeBias, quantizeWeight, weightScales } from '../reference/int8';

@@ -11,7 +11,7 @@
 // global output channel), bias to s32 with weightScales/quantizeBias, exact s32 sums, epilogue() per element.
 // Filters already stored as int8 (convert --int8_weights) are taken as the quantized values.
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
-import { convGeom, isIntType, type ConvGeom } from '../../../ops/attrs';
+import { convGeom, isIntType, type ConvGeom } from '../../../runtime/op_rules';
 import { epilogue, quantizeBias, quantizeWeight, weightScales, type Int8Epilogue } from '../int8';
 import { registerRef, type RefCtx } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';

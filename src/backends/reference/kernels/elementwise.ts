@@ -1,7 +1,7 @@
 // elementwise_add/sub/mul/div (fp32) with Paddle's axis broadcasting (src/ops/attrs.ts broadcast()). Each
 // value is computed in double from the two float32 operands and rounded once, which for + − × ÷ is exactly the
 // float32 IEEE result.
-import { broadcast, type Broadcast } from '../../../ops/attrs';
+import { broadcast, type Broadcast } from '../../../runtime/op_rules';
 import { registerRef } from '../registry';
 import { f32, needF32, type Num } from './util';
 

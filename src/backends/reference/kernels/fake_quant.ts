@@ -5,7 +5,7 @@
 // quantize_linear, dequantize_linear, moving_average_abs_max_scale. All float32 steps (Math.fround) as in Paddle's
 // CPU kernels; round_type 0 ties to even and clamps to [−128, 127], round_type 1 (also: attr absent) clips to
 // [−s, s] and rounds half away from zero.
-import { FAKE_QUANT_OPS, evalFakeQuant, roundTypeOf, type FqNum } from '../../../ops/fake_quant';
+import { FAKE_QUANT_OPS, evalFakeQuant, roundTypeOf, type FqNum } from '../../../runtime/op_rules';
 import { registerRef } from '../registry';
 
 type W = { [i: number]: number; readonly length: number };

@@ -5,7 +5,7 @@
 // with weightScales/quantizeBias, like conv; matmul multiplies the stored u8/s8 values exactly and applies
 // epilogue() with the output scale f32(So/(Sx·Sy)) (weightScales([Sy], Sx, So)).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
-import { isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../ops/attrs';
+import { isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../runtime/op_rules';
 import { epilogue, quantizeBias, quantizeWeight, weightScales, type Int8Epilogue } from '../int8';
 import { registerRef } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';

@@ -2,7 +2,7 @@
 // double from float32 inputs and rounded once to float32 (formulas and sources in src/ops/activations.ts,
 // batch_norm.ts, misc.ts, lrn.ts).
 import type { OpNode } from '../../../runtime/backend';
-import { normAxis, prod } from '../../../ops/attrs';
+import { normAxis, prod } from '../../../runtime/op_rules';
 import { registerRef, type RefCtx } from '../registry';
 import { f32, needF32, type Num } from './util';
 

@@ -4,7 +4,7 @@
 // x·127/s) stored as float32 (x is within [−s, s] by construction, so the clip is a no-op), OutScale = [s];
 // s ≤ 1e−30 uses 1/(s + 1e−6) (Paddle's inverse(), spec 2). Dequantize: Out = f32(Scale[0]·X / max_range).
 // oneDNN: quantizeValue / dequantizeValue / requantizeValue of int8.ts, element by element.
-import { isLegacyQuantOp } from '../../../ops/quant';
+import { isLegacyQuantOp } from '../../../runtime/op_rules';
 import { dequantizeValue, quantizeValue, requantizeValue } from '../int8';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';

@@ -3,8 +3,8 @@
 //   unchanged (row-major order does not change); XShape outputs have no elements and are not written.
 //   concat / split along an axis, transpose2 by permutation, slice by ranges, shape writes the input dims.
 import type { OpNode } from '../../../runtime/backend';
-import { normAxis, prod } from '../../../ops/attrs';
-import { outerInner, sliceCopy, sliceGeom, type SliceGeom } from '../../../ops/shape_ops';
+import { normAxis, prod } from '../../../runtime/op_rules';
+import { outerInner, sliceCopy, sliceGeom, type SliceGeom } from '../../../runtime/op_rules';
 import { toNumbers, type TypedArray } from '../../../util/dtype';
 import { registerRef } from '../registry';
 import { kernelError, type Num } from './util';
