@@ -54,12 +54,14 @@ export const convertCommand: CommandSpec = {
     save_model_filename: { type: 'string', help: 'program file name of the INT8 model', default: '__model__' },
     save_params_filename: { type: 'string', help: 'combined params file name (absent: one file per parameter)' },
     overwrite: { type: 'boolean', help: 'replace a non-empty --int8_model_save_path' },
+    update_relu_output_scales: { type: 'boolean', help: 'Paddle 2.0: quantize relu outputs u8 at 255/T (finer than the quant model simulated; Paddle 3.x leaves it out)' },
     int8_weights: { type: 'boolean', help: 'store int8 conv/fc weights as int8 tensors (qdeploy only; Paddle expects fp32 weights)' },
   },
   details: `
 Pipeline (Paddle's Quant2Int8MkldnnPass order): gather weight and activation scales (fake ops, out_threshold) →
 remove fake ops → dequantize weights → FP32 fusions (conv+bn, conv+bias, conv+residual add, conv+activation,
-mul/matmul+add → fc) → weight scales → u8 outputs after relu → propagate scales → placement → quantize → squash.
+mul/matmul+add → fc) → weight scales → propagate scales → placement → quantize → squash. Relu outputs are u8
+tensors at the quant model's scale (127/T); --update_relu_output_scales uses 255/T as Paddle 2.0 did.
 Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ --ops_to_quantize conv2d,pool2d`,
   run(args) {
     const src = args.reqStr('quant_model_path');
@@ -72,6 +74,7 @@ Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ 
       opsToQuantize: args.list('ops_to_quantize') ?? [],
       opIdsToSkip: parseIds(args.list('op_ids_to_skip')),
       int8Weights: args.bool('int8_weights'),
+      unsignedReluScales: args.bool('update_relu_output_scales'),
     };
     const g = loadGraph(src, { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') });
     const ctx = new PassContext(opts);

@@ -34,6 +34,8 @@ export interface PassOptions {
   opIdsToSkip: number[];
   /** beyond Paddle: store conv/fc weights as int8 tensors */
   int8Weights: boolean;
+  /** Paddle 2.0's _update_relu_output_scales (u8 at 255/T after relu); off as in Paddle 3.x */
+  unsignedReluScales: boolean;
 }
 
 export class PassContext {
@@ -49,7 +51,7 @@ export class PassContext {
   current = '';
 
   constructor(options: Partial<PassOptions> = {}) {
-    this.options = { opsToQuantize: [], opIdsToSkip: [], int8Weights: false, ...options };
+    this.options = { opsToQuantize: [], opIdsToSkip: [], int8Weights: false, unsignedReluScales: false, ...options };
   }
 
   note(kind: LogKind, what: Op | string, detail: string): void {

@@ -1,8 +1,12 @@
 // The pipelines as data. QUANT2_INT8 is Paddle's Quant2Int8MkldnnPass.apply() order (spec 3.1; PaddlePaddle/
 // Paddle:python/paddle/fluid/contrib/slim/quantization/quant2_int8_mkldnn_pass.py, 2.0, with the 3.x additions
 // noted in each pass), restricted to the passes that apply to CPU image models:
-//   gather scales → remove fake ops → dequantize weights → FP32 optimisation → weight scales → u8 outputs →
+//   gather scales → remove fake ops → dequantize weights → FP32 optimisation → weight scales →
 //   propagate scales → placement → quantize → squash → cleanup.
+// `_update_relu_output_scales` (2.0: relu outputs quantized u8 at 255/T) is left out by default, as Paddle 3.x
+// leaves it out (quant2_int8_onednn_pass.py: "causes nondeterministic quantization behavior"): relu outputs are
+// still u8 tensors (a relu-fused conv writes u8), at the scale 127/T the quant model simulated, so the INT8 model
+// reproduces the quant model's grid. --update_relu_output_scales puts it back (finer, but not what was trained).
 import { checkFakeDialects } from './check_fake_dialects';
 import { cleanupPass } from './cleanup';
 import { computeWeightScales } from './compute_weight_scales';
@@ -58,7 +62,6 @@ export const QUANT2_INT8: readonly Pass[] = [
   dequantizeWeights,
   ...FP32_OPTIMIZATION,
   computeWeightScales,
-  updateReluOutputScales,
   propagateScales,
   cpuQuantizePlacementPass,
   cpuQuantizePass,
@@ -66,7 +69,13 @@ export const QUANT2_INT8: readonly Pass[] = [
   cleanupPass,
 ];
 
-/** the convert pipeline for a set of options (--int8_weights appends the qdeploy-only weight pass) */
+/**
+ * the convert pipeline for a set of options: unsignedReluScales puts Paddle 2.0's update_relu_output_scales
+ * back after compute_weight_scales; int8Weights appends the qdeploy-only weight pass
+ */
 export function convertPipeline(opts: Partial<PassOptions> = {}): Pass[] {
-  return opts.int8Weights ? [...QUANT2_INT8, int8WeightsPass] : [...QUANT2_INT8];
+  const passes = [...QUANT2_INT8];
+  if (opts.unsignedReluScales) passes.splice(passes.indexOf(computeWeightScales) + 1, 0, updateReluOutputScales);
+  if (opts.int8Weights) passes.push(int8WeightsPass);
+  return passes;
 }

@@ -1,6 +1,7 @@
 // _update_relu_output_scales (spec 3.7, Paddle 2.0; quant2_int8_mkldnn_pass.py): outputs that cannot be
 // negative are marked unsigned (u8), when they already have a scale: conv Output with fuse_activation relu/relu6,
-// fc Out with activation_type relu/relu6, and the Out of relu/relu6 ops. The scale value is kept.
+// fc Out with activation_type relu/relu6, and the Out of relu/relu6 ops. The scale value is kept. Paddle 3.x
+// disables this step; qdeploy runs it only with --update_relu_output_scales (pipelines.ts convertPipeline).
 import type { Op } from '../graph/op';
 import { CONV_TYPES, type Pass } from './pass';
 

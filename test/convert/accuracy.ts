@@ -8,8 +8,8 @@ import { refKernels } from '../../src/backends/reference/registry';
 import { loadGraph } from '../../src/cli/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { getSchema } from '../../src/ops/schema';
-import { PassContext, runPipeline } from '../../src/passes/pass';
-import { QUANT2_INT8 } from '../../src/passes/pipelines';
+import { PassContext, runPipeline, type PassOptions } from '../../src/passes/pass';
+import { convertPipeline } from '../../src/passes/pipelines';
 import { compile } from '../../src/runtime/compile';
 import { registerFakeKernels } from './fake_kernels';
 import { calibrate, makeQuantModel, type MakeQuantOptions } from './make_quant_model';
@@ -49,12 +49,12 @@ export function top1(g: Graph, images: Float32Array[]): number[] {
   return out;
 }
 
-export interface AccuracyRow { model: string; n: number; fp32: number; quant: number; int8: number; agree: number; quantWrong: number; int8Wrong: number }
+export interface AccuracyRow { model: string; n: number; fp32: number; quant: number; int8: number; agree: number; agreeFp32: number; quantWrong: number; int8Wrong: number }
 
-export function convertForTest(quant: Graph): { int8: Graph; ctx: PassContext } {
+export function convertForTest(quant: Graph, opts: Partial<PassOptions> = {}): { int8: Graph; ctx: PassContext } {
   const int8 = quant.clone();
-  const ctx = new PassContext();
-  runPipeline(int8, QUANT2_INT8, ctx);
+  const ctx = new PassContext(opts);
+  runPipeline(int8, convertPipeline(opts), ctx);
   return { int8, ctx };
 }
 
@@ -64,26 +64,29 @@ export function convertForTest(quant: Graph): { int8: Graph; ctx: PassContext } 
  * calibration subset, Paddle's rules make the INT8 model clip less than the quant model: a relu-fused conv writes
  * u8 at a signed scale 127/T and so keeps values up to 2T, where the fake quant op clips at T.)
  */
-export function evaluate(model: string, fp32Dir: string, data: Dataset, opts: MakeQuantOptions = {}): AccuracyRow & { int8Graph: Graph } {
+export function evaluate(model: string, fp32Dir: string, data: Dataset, opts: MakeQuantOptions = {}, variants: Partial<PassOptions>[] = []): (AccuracyRow & { int8Graph: Graph })[] {
   const fp32 = loadGraph(fp32Dir);
   const p32: number[] = [];
   const absMax = calibrate(fp32, data.images, (out, i) => { p32[i] = argmax(out); });
   const quant = makeQuantModel(fp32, absMax, opts);
-  const { int8 } = convertForTest(quant);
-  const pq = top1(quant, data.images), p8 = top1(int8, data.images);
+  const pq = top1(quant, data.images);
   const ok = (p: number[]) => p.filter((v, i) => v === data.labels[i]).length;
-  return {
-    model, n: data.labels.length, fp32: ok(p32), quant: ok(pq), int8: ok(p8),
-    agree: p8.filter((v, i) => v === pq[i]).length,
-    quantWrong: data.labels.length - ok(pq), int8Wrong: data.labels.length - ok(p8),
-    int8Graph: int8,
-  };
+  return [{}, ...variants].map((v, k) => {
+    const { int8 } = convertForTest(quant, v);
+    const p8 = top1(int8, data.images);
+    return {
+      model: k === 0 ? model : `  ${Object.keys(v).join(',')}`, n: data.labels.length, fp32: ok(p32), quant: ok(pq), int8: ok(p8),
+      agree: p8.filter((x, i) => x === pq[i]).length, agreeFp32: p8.filter((x, i) => x === p32[i]).length,
+      quantWrong: data.labels.length - ok(pq), int8Wrong: data.labels.length - ok(p8),
+      int8Graph: int8,
+    };
+  });
 }
 
 export function formatRows(rows: AccuracyRow[]): string {
   const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(2)}% (${k}/${n})`;
-  const lines = ['model               images  FP32 top-1         quant top-1        INT8 top-1         INT8 = quant'];
-  for (const r of rows) lines.push(`${r.model.padEnd(20)}${String(r.n).padStart(6)}  ${pct(r.fp32, r.n).padEnd(19)}${pct(r.quant, r.n).padEnd(19)}${pct(r.int8, r.n).padEnd(19)}${pct(r.agree, r.n)}`);
+  const lines = ['model                     images  FP32 top-1         quant top-1        INT8 top-1         INT8 = quant       INT8 = FP32'];
+  for (const r of rows) lines.push(`${r.model.padEnd(26)}${String(r.n).padStart(6)}  ${pct(r.fp32, r.n).padEnd(19)}${pct(r.quant, r.n).padEnd(19)}${pct(r.int8, r.n).padEnd(19)}${pct(r.agree, r.n).padEnd(19)}${pct(r.agreeFp32, r.n)}`);
   return lines.join('\n');
 }
 

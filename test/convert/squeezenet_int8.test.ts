@@ -68,14 +68,20 @@ if (!dir || !existsSync(join(dir, '__model__'))) {
         assert.is(sw[k], f((1 / m) * 127), `${c.label} channel ${k}`);
       }
     }
-    // fire2: squeeze output is relu-fused with a fake-quant scale → unsigned (u8, 255); the expands read it at 255/T
+    // fire2: the expands read the squeeze output (u8: relu-fused) at the quant model's scale 127/T
     const [, squeeze, e1, e3] = conv;
     const sq = squeeze.output('Output')!;
     assert.is(e1.input('Input'), sq);
     assert.is(e3.input('Input'), sq);
     const sqName = quant.ops.find((o) => o.type === 'fake_quantize_moving_average_abs_max' && o.output('Out') === `${fp32Relu(fp32, 'fire2_squeeze1x1')}.quantized`)!.input('X')!;
-    assert.is(squeeze.num('Scale_out', 0), f(255 / T.get(sqName)!));
-    assert.is(e1.num('Scale_in', 0), f(255 / T.get(sqName)!));
+    assert.is(squeeze.num('Scale_out', 0), f(127 / T.get(sqName)!));
+    assert.is(e1.num('Scale_in', 0), f(127 / T.get(sqName)!));
+    // with Paddle 2.0's update_relu_output_scales the same tensor is quantized at 255/T
+    const { int8: g20 } = convertForTest(quant, { unsignedReluScales: true });
+    const [, sq20, e20] = g20.ops.filter((o) => o.type === 'conv2d');
+    assert.is(sq20.num('Scale_out', 0), f(255 / T.get(sqName)!));
+    assert.is(e20.num('Scale_in', 0), f(255 / T.get(sqName)!));
+    assert.is(conv[0].num('Scale_out', 0), g20.ops.filter((o) => o.type === 'conv2d')[0].num('Scale_out', 0)); // no scale yet at that step
     // expands write the concat's (signed) scale; conv1 writes pool1's scale, propagated back through the max pool
     const cat = g.ops.find((o) => o.type === 'concat')!;
     const catOut = fp32.ops.filter((o) => o.type === 'concat')[0].output('Out')!;

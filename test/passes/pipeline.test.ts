@@ -25,10 +25,12 @@ test('QUANT2_INT8 lists passes in Paddle order, each requirement before its user
     'gather_output_scales_from_attr', 'remove_fake_ops', 'dequantize_weights', 'update_activations', 'is_test_pass',
     'mkldnn_placement_pass', 'depthwise_conv_mkldnn_pass', 'conv_bn_fuse_pass', 'conv_eltwiseadd_bn_fuse_pass',
     'conv_bias_mkldnn_fuse_pass', 'conv_elementwise_add_mkldnn_fuse_pass', 'conv_activation_mkldnn_fuse_pass',
-    'map_matmul_to_mul_pass', 'fc_fuse_pass', 'compute_weight_scales', 'update_relu_output_scales', 'propagate_scales',
+    'map_matmul_to_mul_pass', 'fc_fuse_pass', 'compute_weight_scales', 'propagate_scales',
     'cpu_quantize_placement_pass', 'cpu_quantize_pass', 'cpu_quantize_squash_pass', 'cleanup',
   ]);
   assert.equal(convertPipeline({ int8Weights: true }).at(-1)!.name, 'int8_weights');
+  const p20 = convertPipeline({ unsignedReluScales: true }).map((p) => p.name);
+  assert.equal(p20.slice(p20.indexOf('compute_weight_scales'), p20.indexOf('compute_weight_scales') + 3), ['compute_weight_scales', 'update_relu_output_scales', 'propagate_scales']);
 });
 
 /** feed → fq → conv(int weights) → dequant → bias add → relu → fq → conv → dequant → bias add → fetch */
@@ -59,8 +61,8 @@ test('the whole pipeline on a two-conv QAT program: op sequence, INT8 attributes
   assert.equal(show(g, ['Scale', 'is_negative_input', 'Scale_in', 'Scale_weights', 'Scale_out', 'force_fp32_output', 'fuse_activation', 'mkldnn_data_type']), [
     'feed(X=feed) -> (Out=x)',
     'quantize(Input=x) -> (Output=quantize/out_24) Scale=63.5 is_negative_input=true',
-    'conv2d(Input=quantize/out_24; Filter=w1; Bias=b1) -> (Output=dequantize/in_26) Scale_in=63.5 Scale_weights=[254,508] Scale_out=63.75 fuse_activation=relu mkldnn_data_type=int8',
-    'conv2d(Input=dequantize/in_26; Filter=w2; Bias=b2) -> (Output=out) Scale_in=63.75 Scale_weights=[127] force_fp32_output=true mkldnn_data_type=int8',
+    'conv2d(Input=quantize/out_24; Filter=w1; Bias=b1) -> (Output=dequantize/in_26) Scale_in=63.5 Scale_weights=[254,508] Scale_out=31.75 fuse_activation=relu mkldnn_data_type=int8',
+    'conv2d(Input=dequantize/in_26; Filter=w2; Bias=b2) -> (Output=out) Scale_in=31.75 Scale_weights=[127] force_fp32_output=true mkldnn_data_type=int8',
     'fetch(X=out) -> (Out=fetch)',
   ]);
   // weights dequantized: W/127·T
@@ -72,6 +74,15 @@ test('the whole pipeline on a two-conv QAT program: op sequence, INT8 attributes
   // relu 11, fq 13, conv 16, dq 18, add 20, fetch 22, counter 24 → the quantize op is 24; originals keep theirs
   assert.equal(g.ops.map((o) => o.id), [0, 24, 5, 16, 22]);
   assert.ok(ctx.log.some((l) => l.kind === 'fused' && l.what === 'conv2d(5)'));
+});
+
+test('--update_relu_output_scales (Paddle 2.0): the relu-fused conv writes u8 at 255/T, the next conv reads it so', () => {
+  const g = qatTwoConvs();
+  runPipeline(g, convertPipeline({ unsignedReluScales: true }), new PassContext());
+  assert.equal(show(g, ['Scale_in', 'Scale_out']).slice(2, 4), [
+    'conv2d(Input=quantize/out_24; Filter=w1; Bias=b1) -> (Output=dequantize/in_26) Scale_in=63.5 Scale_out=63.75',
+    'conv2d(Input=dequantize/in_26; Filter=w2; Bias=b2) -> (Output=out) Scale_in=63.75',
+  ]);
 });
 
 test('int8_weights: conv filters stored as int8 exactly as the INT8 contract quantizes them', () => {
