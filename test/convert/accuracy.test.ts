@@ -43,7 +43,9 @@ for (const m of MODELS) {
     console.log(formatRows(rows));
     const row = rows[0];
     if (row.n < limit) console.log(`note: ${row.n} images (data/val_list.txt not found: the golden input_16.bin only)`);
-    assert.ok(row.agree >= Math.ceil(0.97 * row.n), `INT8 agrees with quant on ${row.agree}/${row.n}`);
+    // ≥ 97% of 50 images = at most one disagreement; on the 16-image CI subset the same one disagreement is allowed
+    // (a set of 50 that meets the criterion has at most one on any subset)
+    assert.ok(row.n - row.agree <= Math.floor(0.03 * 50), `INT8 agrees with quant on ${row.agree}/${row.n}`);
     assert.ok(row.int8Wrong <= row.quantWrong + 1, `INT8 misclassifies ${row.int8Wrong}, quant ${row.quantWrong}`);
   });
 }
