@@ -323,6 +323,12 @@ function writeOnnx(g: Graph, weightOps: Op[], act: Map<string, number>, weights:
     summary.fakeQuantOps++; summary.dequantOps++;
     return dq;
   };
+  /** per-tensor pair on activation `name` read by `op`, its `<name>@scale` holding the calibrated threshold */
+  const activationPair = (name: string, op: Op): string => {
+    const scale = `${name}@scale`;
+    if (!g.var(scale)) addParam(g, scale, Float32Array.of(threshold(act, name, op)), [1]);
+    return insertPair(name, scale, 1, -1, opRole(op), { before: op });
+  };
   for (const op of weightOps) {
     op.setAttr('quantization_type', 'qat_with_weight', S);
     for (const name of [...new Set(op.allInputs())]) {
@@ -348,9 +354,7 @@ function writeOnnx(g: Graph, weightOps: Op[], act: Map<string, number>, weights:
             { quant_axis: [axis, I], bit_length: [bits, I], op_role: [opRole(op), I] }));
           summary.dequantOps++;
         } else {
-          const scale = `${name}@scale`;
-          if (!g.var(scale)) addParam(g, scale, Float32Array.of(threshold(act, name, op)), [1]);
-          dq = insertPair(name, scale, 1, -1, opRole(op), { before: op });
+          dq = activationPair(name, op);
         }
         dequantized.set(name, dq);
       }
@@ -367,9 +371,7 @@ function writeOnnx(g: Graph, weightOps: Op[], act: Map<string, number>, weights:
       if (g.isParam(name) || (g.var(name)?.dtype ?? 'fp32') !== 'fp32') continue;
       let dq = dequantized.get(name);
       if (!dq) {
-        const scale = `${name}@scale`;
-        if (!g.var(scale)) addParam(g, scale, Float32Array.of(threshold(act, name, op)), [1]);
-        dq = insertPair(name, scale, 1, -1, opRole(op), { before: op });
+        dq = activationPair(name, op);
         dequantized.set(name, dq);
       }
       op.renameInput(name, dq);
