@@ -5,10 +5,15 @@
 // UV_THREADPOOL_SIZE = cores; each rep preprocesses all 50 images from disk into memory (file read + decode +
 // resize + crop + normalise), after one warm-up pass. PIL needs Debian's python3-pil and python3-numpy:
 //   apt-get update && apt-get install -y python3-pil python3-numpy
+// Two 'decode only' rows (file read + JPEG decode to RGB, nothing else) show what bounds the ratio: sharp's
+// decode call alone against PIL's whole pipeline. Besides wall-clock images/s, each row gives the process CPU
+// time per image (all threads), which other load on a shared machine disturbs less than wall time does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { configureThreads, defaultConcurrency, preprocessEntries } from '../src/data/pipeline';
 import { Preprocessor, preprocessOptions, type ResampleImpl } from '../src/data/preprocess';
 import { readValList } from '../src/data/val_list';
@@ -22,7 +27,7 @@ const PIL_SCRIPT = `
 import sys, time, json
 import numpy as np
 from PIL import Image
-reps = int(sys.argv[1]); dump = sys.argv[2]; files = sys.argv[3:]
+reps = int(sys.argv[1]); dump = sys.argv[2]; mode = sys.argv[3]; files = sys.argv[4:]
 mean = np.array([0.485, 0.456, 0.406]).reshape((3, 1, 1))
 std = np.array([0.229, 0.224, 0.225]).reshape((3, 1, 1))
 def prep(path):
@@ -38,37 +43,66 @@ def prep(path):
     a -= mean
     a /= std
     return a
+def decode(path):
+    Image.open(path).load()
+if mode == 'decode':
+    prep = decode
 out = [prep(f) for f in files]
 if dump != '-':
     np.concatenate([a.reshape(-1) for a in out]).astype('float32').tofile(dump)
-rates = []
+rates = []; cpu = []
 for r in range(reps):
-    t0 = time.perf_counter()
+    t0 = time.perf_counter(); c0 = time.process_time()
     for f in files:
         prep(f)
-    rates.append(len(files) / (time.perf_counter() - t0))
-print(json.dumps({"rates": rates}))
+    rates.append(len(files) / (time.perf_counter() - t0)); cpu.append((time.process_time() - c0) * 1000 / len(files))
+print(json.dumps({"rates": rates, "cpu": cpu}))
 `;
 
+/** File read + sharp JPEG decode to raw RGB, `window` images in flight: the floor under any sharp pipeline. */
+async function decodeOnly(paths: string[], window: number): Promise<number> {
+  let next = 0, n = 0;
+  const lane = async () => {
+    while (next < paths.length) {
+      const buf = await readFile(paths[next++]);
+      await sharp(buf, { failOn: 'truncated', ignoreIcc: true }).raw().toBuffer();
+      n++;
+    }
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+  return n;
+}
+
 async function worker(): Promise<void> {
-  const resample = flag('--worker', 'sharp') as ResampleImpl;
+  const mode = flag('--worker', 'sharp');
+  const resample = (mode === 'decode' ? 'sharp' : mode) as ResampleImpl;
   const reps = Number(flag('--reps', '7'));
   const threads = Number(flag('--threads', '1'));
   configureThreads(threads);
   const entries = readValList(join(assetsDir()!, 'data'));
   const pre = new Preprocessor(preprocessOptions('imagenet', { resample }));
   const dump = flag('--dump', '-');
-  const all = new Float32Array(entries.length * pre.chw);
-  for await (const r of preprocessEntries(entries, pre, { concurrency: defaultConcurrency() })) all.set(r.image, r.index * pre.chw);
-  if (dump !== '-') (await import('node:fs')).writeFileSync(dump, new Uint8Array(all.buffer));
-  const rates: number[] = [];
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
+  const window = defaultConcurrency();
+  const once = async () => {
+    if (mode === 'decode') return decodeOnly(entries.map((e) => e.path), window);
     let n = 0;
-    for await (const _ of preprocessEntries(entries, pre, { concurrency: defaultConcurrency() })) n++;
+    for await (const _ of preprocessEntries(entries, pre, { concurrency: window })) n++;
+    return n;
+  };
+  // warm-up pass, which also keeps the outputs for the agreement check
+  const all = new Float32Array(entries.length * pre.chw);
+  if (mode === 'decode') await once();
+  else for await (const r of preprocessEntries(entries, pre, { concurrency: window })) all.set(r.image, r.index * pre.chw);
+  if (dump !== '-') (await import('node:fs')).writeFileSync(dump, new Uint8Array(all.buffer));
+  const rates: number[] = [], cpu: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    const n = await once();
+    const c = process.cpuUsage(c0);
     rates.push(n / ((performance.now() - t0) / 1000));
+    cpu.push((c.user + c.system) / 1000 / n);
   }
-  process.stdout.write(JSON.stringify({ rates }) + '\n');
+  process.stdout.write(JSON.stringify({ rates, cpu }) + '\n');
 }
 
 function pinned(cores: number): string[] {
@@ -76,7 +110,7 @@ function pinned(cores: number): string[] {
   return ['taskset', '-c', Array.from({ length: cores }, (_, i) => i).join(',')];
 }
 
-function runJson(cmd: string[], env: NodeJS.ProcessEnv): { rates: number[] } {
+function runJson(cmd: string[], env: NodeJS.ProcessEnv): { rates: number[]; cpu: number[] } {
   const r = spawnSync(cmd[0], cmd.slice(1), { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -113,30 +147,42 @@ async function main(): Promise<void> {
   const rounds = Number(flag('--rounds', '3'));
   const py = findPython();
   if (!py) console.log('SKIP: PIL baseline: no python3 with PIL and numpy (apt-get install -y python3-pil python3-numpy)');
-  type Config = { name: string; cores: number; rates: number[]; cmd: (dump: string) => string[]; env: NodeJS.ProcessEnv; dump: string };
+  type Config = { name: string; cores: number; rates: number[]; cpu: number[]; cmd: (dump: string) => string[]; env: NodeJS.ProcessEnv; dump: string };
   const configs: Config[] = [];
+  const files = entries.map((e) => e.path);
   if (py) {
-    configs.push({ name: 'PIL + NumPy (Paddle pipeline)', cores: 1, rates: [], env: {}, dump: join(tmp, 'python_pil.f32'),
-      cmd: (dump) => [...pinned(1), py, '-c', PIL_SCRIPT, reps, dump, ...entries.map((e) => e.path)] });
+    configs.push({ name: 'PIL + NumPy (Paddle pipeline)', cores: 1, rates: [], cpu: [], env: {}, dump: join(tmp, 'python_pil.f32'),
+      cmd: (dump) => [...pinned(1), py, '-c', PIL_SCRIPT, reps, dump, 'full', ...files] });
   }
+  const node = (mode: string, cores: number, dump: string) => [...pinned(cores), process.execPath, '-r', 'esbuild-register',
+    __filename, '--worker', mode, '--threads', String(cores), '--reps', reps, '--dump', dump];
   for (const impl of ['sharp', 'pil'] as const) {
     for (let cores = 1; cores <= maxCores; cores++) {
-      configs.push({ name: `qdeploy --resample ${impl}`, cores, rates: [], env: { UV_THREADPOOL_SIZE: String(cores) },
-        dump: cores === 1 ? join(tmp, `qdeploy_${impl}.f32`) : '-',
-        cmd: (dump) => [...pinned(cores), process.execPath, '-r', 'esbuild-register', __filename, '--worker', impl,
-          '--threads', String(cores), '--reps', reps, '--dump', dump] });
+      configs.push({ name: `qdeploy --resample ${impl}`, cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores) },
+        dump: cores === 1 ? join(tmp, `qdeploy_${impl}.f32`) : '-', cmd: (dump) => node(impl, cores, dump) });
     }
   }
-  for (let round = 0; round < rounds; round++) {
-    for (const c of configs) c.rates.push(...runJson(c.cmd(round === 0 ? c.dump : '-'), c.env).rates);
+  if (py) {
+    configs.push({ name: 'PIL decode only', cores: 1, rates: [], cpu: [], env: {}, dump: '-',
+      cmd: () => [...pinned(1), py, '-c', PIL_SCRIPT, reps, '-', 'decode', ...files] });
   }
-  const rows = configs.map((c) => ({ name: c.name, cores: c.cores, rate: median(c.rates) }));
-  const pil = py ? rows[0].rate : undefined;
+  configs.push({ name: 'sharp decode only', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1' }, dump: '-',
+    cmd: () => node('decode', 1, '-') });
+  for (let round = 0; round < rounds; round++) {
+    for (const c of configs) {
+      const r = runJson(c.cmd(round === 0 ? c.dump : '-'), c.env);
+      c.rates.push(...r.rates); c.cpu.push(...r.cpu);
+    }
+  }
+  const rows = configs.map((c) => ({ name: c.name, cores: c.cores, rate: median(c.rates), cpu: median(c.cpu) }));
+  const pil = py ? rows[0] : undefined;
   const dumps: Record<string, string> = { sharp: join(tmp, 'qdeploy_sharp.f32'), pil: join(tmp, 'qdeploy_pil.f32') };
-  console.log(`${'pipeline'.padEnd(32)} cores   img/s   img/s/core   ×PIL/core`);
+  console.log(`${'pipeline'.padEnd(32)} cores   img/s   img/s/core   ×PIL/core   CPU ms/img   ×PIL by CPU`);
   for (const r of rows) {
-    const ratio = pil ? (r.rate / r.cores / pil).toFixed(2) : '-';
-    console.log(`${r.name.padEnd(32)} ${String(r.cores).padStart(5)} ${r.rate.toFixed(1).padStart(7)} ${(r.rate / r.cores).toFixed(1).padStart(12)} ${ratio.padStart(11)}`);
+    const ratio = pil ? (r.rate / r.cores / pil.rate).toFixed(2) : '-';
+    const cpuRatio = pil ? (pil.cpu / r.cpu).toFixed(2) : '-';
+    console.log(`${r.name.padEnd(32)} ${String(r.cores).padStart(5)} ${r.rate.toFixed(1).padStart(7)} ${(r.rate / r.cores).toFixed(1).padStart(12)} ` +
+      `${ratio.padStart(11)} ${r.cpu.toFixed(2).padStart(12)} ${cpuRatio.padStart(13)}`);
   }
   if (py) {
     const ref = readF32(join(tmp, 'python_pil.f32'));
@@ -145,7 +191,8 @@ async function main(): Promise<void> {
       console.log(`agreement with PIL on all ${entries.length} images, --resample ${impl}: MAD ${m.toExponential(3)}, max |diff| ${x.toExponential(3)} (normalised units)`);
     }
     const sharp1 = rows.find((r) => r.name.endsWith('sharp') && r.cores === 1)!;
-    console.log(`target ≥ 2× PIL per core: --resample sharp on 1 core = ${(sharp1.rate / pil!).toFixed(2)}× → ${sharp1.rate / pil! >= 2 ? 'met' : 'NOT met'}`);
+    const x = sharp1.rate / pil!.rate;
+    console.log(`target ≥ 2× PIL per core: --resample sharp on 1 core = ${x.toFixed(2)}× → ${x >= 2 ? 'met' : 'NOT met'}`);
   }
 }
 
