@@ -7,7 +7,10 @@
 //                    Output; Scale} writes the original var; the op gets Scale_out.
 // An op whose required scales are missing stays FP32 ("Cannot quantize operator"). Per-op rules:
 //   conv2d: Input, Filter (Scale_weights = filter scales·127); ResidualData → Scale_in_eltwise (a residual conv
-//     needs an output scale); Output → Scale_out, else force_fp32_output; relu6: fuse_alpha := Scale_out·fuse_alpha.
+//     needs an output scale); Output → Scale_out, else force_fp32_output. relu6 keeps fuse_alpha in real units:
+//     Paddle 2.x multiplied it by Scale_out (its oneDNN 2 kernels clamped after the output scale); Paddle 3.x
+//     (paddle/fluid/framework/ir/onednn/cpu_quantize_pass.cc) does not, since oneDNN 3 applies post-ops before
+//     the output scale, and the INT8 contract (src/backends/reference/int8.ts) follows 3.x.
 //   fc: Input, W like conv.   pool2d / transpose2 / reshape2: X and Out (transpose2/reshape2 only next to an int8
 //   neighbour).   concat: every X with Out's scale.   matmul: X, Y from int8/dequantized producers, same signedness.
 // Handlers run in Paddle's order: conv, conv with residual, pool2d, concat, transpose2, fc, reshape2, matmul.
@@ -89,9 +92,6 @@ class Quantizer {
     } else {
       setBool(op, 'force_fp32_output', true);
       detail += ', out fp32 (no output scale)';
-    }
-    if (op.str('fuse_activation', '') === 'relu6' && eout) {
-      setFloat(op, 'fuse_alpha', f(op.num('Scale_out', 1) * op.num('fuse_alpha', 6)));
     }
     this.done(op, detail + (residual ? ', residual' : ''));
   }

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { epilogue, quantizeBias, quantizeWeight, weightScales, rne, saturate, type Int8Epilogue } from '../../src/backends/reference/int8';
+import { epilogue, int8Scales, quantizeWeight, rne, saturate, type Int8Epilogue } from '../../src/backends/reference/int8';
 import type { Tensor } from '../../src/util/dtype';
 import { kernelCases, type KernelCase } from './cases';
 import { caseInputs, checkCase, compareOutputs, runCase } from './harness';
@@ -133,20 +133,19 @@ for (const c of cases.filter((x) => isConv(x) && x.inputs[0].dtype !== 'fp32')) 
     for (let i = 0; i < w.length; i++) wq[i] = quantizeWeight(w[i], sw[Math.floor(i / per)]);
     const acc = convIm2col(P, vals[0].data as unknown as ArrayLike<number>, wq);
     const fp32Out = a.force_fp32_output === true;
-    const so = fp32Out ? 1 : (a.Scale_out as number);
-    const { outScale, biasScale } = weightScales(sw, a.Scale_in as number, so);
+    const { deq, dstScale } = int8Scales(sw, a.Scale_in as number, a.Scale_out as number, fp32Out);
     const act = (a.fuse_activation as string) || '';
-    const e: Int8Epilogue = { outScale, activation: act as Int8Epilogue['activation'], out: fp32Out ? 'f32' : act ? 'u8' : 's8' };
+    const b = vals[2].data as Float32Array;
+    const e: Int8Epilogue = { deq, dstScale, bias: b, activation: act as Int8Epilogue['activation'], out: fp32Out ? 'f32' : act ? 'u8' : 's8' };
     if (act === 'relu6') e.alpha = a.fuse_alpha as number;
     const residual = a.fuse_residual_connection === true ? (vals[3].data as unknown as ArrayLike<number>) : undefined;
-    if (residual) e.sumScale = f(so / (a.Scale_in_eltwise as number));
-    const b = vals[2].data as Float32Array;
+    if (residual) e.sumScale = f(1 / (a.Scale_in_eltwise as number));
     const plane = P.oh * P.ow;
     const want = fp32Out ? new Float32Array(acc.length) : act ? new Uint8Array(acc.length) : new Int8Array(acc.length);
     for (let i = 0; i < acc.length; i++) {
       const oc = Math.floor(i / plane) % P.oc;
       assert.ok(Number.isInteger(acc[i]) && Math.abs(acc[i]) < 2 ** 31, 'exact s32 sum');
-      want[i] = epilogue(acc[i] + quantizeBias(b[oc], biasScale[oc]), oc, e, residual ? residual[i] : 0);
+      want[i] = epilogue(acc[i], oc, e, residual ? residual[i] : 0);
     }
     const got = runCase(referenceBackend(), c).outputs;
     const why = compareOutputs(got, [{ dtype: fp32Out ? 'fp32' : act ? 'uint8' : 'int8', dims: [P.n, P.oc, P.oh, P.ow], data: want } as Tensor]);
@@ -161,14 +160,13 @@ for (const c of cases.filter((x) => x.op === 'fc' && x.inputs[0].dtype !== 'fp32
     const a = c.attrs;
     const sw = a.Scale_weights as number[];
     const fp32Out = a.force_fp32_output === true;
-    const so = fp32Out ? 1 : (a.Scale_out as number);
-    const { outScale, biasScale } = weightScales(sw, a.Scale_in as number, so);
+    const { deq, dstScale } = int8Scales(sw, a.Scale_in as number, a.Scale_out as number, fp32Out);
     const relu = a.activation_type === 'relu';
-    const e: Int8Epilogue = { outScale, activation: relu ? 'relu' : '', out: fp32Out ? 'f32' : relu ? 'u8' : 's8' };
     const x = vals[0].data as unknown as ArrayLike<number>, w = vals[1].data as Float32Array, b = vals[2].data as Float32Array;
+    const e: Int8Epilogue = { deq, dstScale, bias: b, activation: relu ? 'relu' : '', out: fp32Out ? 'f32' : relu ? 'u8' : 's8' };
     const want = fp32Out ? new Float32Array(M * N) : relu ? new Uint8Array(M * N) : new Int8Array(M * N);
     for (let m = 0; m < M; m++) for (let j = 0; j < N; j++) {
-      let s = quantizeBias(b[j], biasScale[j]);
+      let s = 0;
       for (let k = 0; k < K; k++) s += x[m * K + k] * quantizeWeight(w[k * N + j], sw[j]);
       want[m * N + j] = epilogue(s, j, e);
     }
@@ -177,16 +175,17 @@ for (const c of cases.filter((x) => x.op === 'fc' && x.inputs[0].dtype !== 'fp32
   });
 }
 
-test('oracle matmul int8 (2-D case): acc · f32(So/(Sx·Sy)) then rne/saturate', () => {
+test('oracle matmul int8 (2-D case): acc · f32(f32(1/Sx)·f32(1/Sy)), × f32(1/f32(1/So)), then rne/saturate', () => {
   const c = cases.find((x) => x.name.startsWith('matmul_int8_uint8_3x17_17x5'))!;
   const vals = caseInputs(c);
   const x = vals[0].data as Int8Array, y = vals[1].data as Uint8Array;
-  const os = f(c.attrs.Scale_out as number / ((c.attrs.Scale_x as number) * (c.attrs.Scale_y as number)));
+  const dq = f(f(1 / (c.attrs.Scale_x as number)) * f(1 / (c.attrs.Scale_y as number)));
+  const ds = f(1 / f(1 / (c.attrs.Scale_out as number)));
   const want = new Int8Array(15);
   for (let m = 0; m < 3; m++) for (let j = 0; j < 5; j++) {
     let s = 0;
     for (let k = 0; k < 17; k++) s += x[m * 17 + k] * y[k * 5 + j];
-    want[m * 5 + j] = saturate(rne(f(f(s) * os)), 's8');
+    want[m * 5 + j] = saturate(rne(f(f(f(s) * dq) * ds)), 's8');
   }
   const got = runCase(referenceBackend(), c).outputs[0];
   assert.is(got.dtype, 'int8');

@@ -86,7 +86,7 @@ test('cpu_quantize_pass: quantize/dequantize around every int8 op with Paddle\'s
   assert.is(g.ops[0].str('output_format', ''), 'NHWC');
 });
 
-test('cpu_quantize_pass: unsigned (relu) scales use 255; no output scale → force_fp32_output; relu6 alpha scaled; missing scale → FP32', () => {
+test('cpu_quantize_pass: unsigned (relu) scales use 255; no output scale → force_fp32_output; relu6 alpha stays in real units (3.x); missing scale → FP32', () => {
   const g = build([
     { type: 'conv2d', inputs: { Input: ['x'], Filter: ['w'] }, outputs: { Output: ['a'] }, attrs: { fuse_activation: 'relu' } },
     { type: 'conv2d', inputs: { Input: ['a'], Filter: ['w'] }, outputs: { Output: ['b'] }, attrs: { fuse_activation: 'relu6', fuse_alpha: 6.0 } },
@@ -103,7 +103,7 @@ test('cpu_quantize_pass: unsigned (relu) scales use 255; no output scale → for
     'conv2d(Input=quantize/out_8; Filter=w) -> (Output=dequantize/in_10) fuse_activation=relu Scale_in=127 Scale_out=127.5 mkldnn_data_type=int8'.replace(' fuse_activation=relu', ''),
     'dequantize(Input=dequantize/in_10) -> (Output=a) Scale=127.5',
     'quantize(Input=a) -> (Output=quantize/out_12) Scale=127.5 is_negative_input=false',
-    'conv2d(Input=quantize/out_12; Filter=w) -> (Output=dequantize/in_14) Scale_in=127.5 Scale_out=63.75 fuse_alpha=382.5 mkldnn_data_type=int8',
+    'conv2d(Input=quantize/out_12; Filter=w) -> (Output=dequantize/in_14) Scale_in=127.5 Scale_out=63.75 fuse_alpha=6 mkldnn_data_type=int8',
     'dequantize(Input=dequantize/in_14) -> (Output=b) Scale=63.75',
     'quantize(Input=b) -> (Output=quantize/out_16) Scale=63.75 is_negative_input=false',
     'conv2d(Input=quantize/out_16; Filter=w) -> (Output=c) Scale_in=63.75 force_fp32_output=true mkldnn_data_type=int8',

@@ -2,9 +2,10 @@
 // Every kernel reads its parameters from an i32 block in linear memory written by the host
 // (src/backends/wasm/params.ts mirrors the slot numbers), so the thread pool only passes (block, range, tid).
 //
-// INT8 epilogue = src/backends/reference/int8.ts epilogue(), lane by lane in f32:
-//   v = f32(f32(acc) * os); residual: v = f32(v + f32(sumScale * r)); relu / relu6(alpha) clamp;
-//   out = sat(rne(v)) (f32x4.nearest is round-half-to-even, trunc_sat + saturating narrows clamp), or v as f32.
+// INT8 epilogue = src/backends/reference/int8.ts epilogue(), lane by lane in f32 (no fused multiply-add):
+//   v = f32(f32(f32(acc) * dq) + bias); residual: v = f32(v + f32(sumScale * r)); relu / relu6(alpha) clamp;
+//   out = sat(rne(f32(v * ds))) (f32x4.nearest is round-half-to-even, trunc_sat + saturating narrows clamp),
+//   or v as f32.
 
 // @ts-ignore: decorator
 @inline export function pI(p: usize, slot: i32): i32 { return load<i32>(p + (<usize>slot << 2)); }
@@ -44,14 +45,15 @@ export const ACT_SWISH: i32 = 5;
 }
 
 /**
- * INT8 epilogue for 4 consecutive outputs of one channel. `acc` holds exact s32 sums (bias included).
+ * INT8 epilogue for 4 consecutive outputs of one channel. `acc` holds the exact s32 sums; dq/bias/ds are the
+ * channel's dequantization scale, f32 bias and the output multiplier.
  * Outputs go to y + pos·ysp (elements of type yt), residuals come from r + pos·ysp (type rt, 0 = none).
  * `nv` (1..4) lanes are valid; contiguous full stores when nv == 4 and ysp == 1.
  */
 // @ts-ignore: decorator
-@inline export function epiI8x4(acc: v128, os: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
+@inline export function epiI8x4(acc: v128, dq: f32, bias: f32, ds: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
   yt: i32, y: usize, ysp: i32, nv: i32, tmp: usize): void {
-  let v = f32x4.mul(f32x4.convert_i32x4_s(acc), f32x4.splat(os));
+  let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), f32x4.splat(dq)), f32x4.splat(bias));
   if (rt != 0) {
     let rv: v128;
     if (nv == 4 && ysp == 1) rv = load4i8AsF32(r, rt);
@@ -72,7 +74,7 @@ export const ACT_SWISH: i32 = 5;
     for (let i = 0; i < nv; i++) store<f32>(y + (<usize>(i * ysp) << 2), load<f32>(tmp + (<usize>i << 2)));
     return;
   }
-  const b = f32ToI8x4(v, yt);
+  const b = f32ToI8x4(f32x4.mul(v, f32x4.splat(ds)), yt);
   if (nv == 4 && ysp == 1) { v128.store32_lane(y, b, 0); return; }
   v128.store(tmp, b);
   for (let i = 0; i < nv; i++) store<u8>(y + <usize>(i * ysp), load<u8>(tmp + <usize>i));

@@ -13,7 +13,7 @@ const GROUPS = 14; const M = 15; const K = 16; const P = 17; const X = 19; const
 const W = 22; const BIAS = 23; const OS = 24; const FLAGS = 25; const ACT = 26; const ALPHA = 27; const BETA = 28;
 const SUMSCALE = 29; const NC = 30; const NCHUNK = 31; const KP = 32; const MT = 33; const XSK = 34; const XSP = 35;
 const XIMG = 36; const YSR = 37; const YSP = 38; const YIMG = 39; const SCR = 40; const SCRSTRIDE = 41; const ICG = 42;
-const MSPLIT = 43;
+const MSPLIT = 43; const DS = 44;
 
 /** gather im2col row k (or matrix row k) for positions [c0, c0+nc) into dst (element size es), zero padded to nb·8 */
 function gatherRow(p: usize, ximg: usize, k: i32, c0: i32, nc: i32, dst: usize, es: i32): void {
@@ -83,7 +83,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const act = pI(p, ACT); const alpha = pF(p, ALPHA); const ss = pF(p, SUMSCALE);
   const ysr = pI(p, YSR), ysp = pI(p, YSP), yimg = pI(p, YIMG);
   const conv = pI(p, MODE) == 0;
-  const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS);
+  const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = pF(p, DS);
   const wTile = ASC_FEATURE_RELAXED_SIMD ? KPv * 4 : KPv * 8; // bytes per m-tile: relaxed (KP/4)·16, plain (KP/2)·16
   const msplit = pI(p, MSPLIT);
   const rbase = pU(p, R), ybase = pU(p, Y);
@@ -115,7 +115,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
         if (!ASC_FEATURE_RELAXED_SIMD && fullRows && ysp == 1 && pos0 + 8 <= c0 + nc) {
           const gr = g * Mv + mt * 4;
           const eoff = img * yimg + gr * ysr + pos0;
-          gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), rt,
+          gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
             rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
           continue;
         }
@@ -129,15 +129,15 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
           const lr = mt * 4 + r;
           if (lr >= Mv) break;
           const gr = g * Mv + lr;
-          const bv = i32x4.splat(load<i32>(bias + (<usize>gr << 2)));
-          const os = load<f32>(osp + (<usize>gr << 2));
+          const bv = load<f32>(bias + (<usize>gr << 2));
+          const dq = load<f32>(osp + (<usize>gr << 2));
           for (let h = 0; h < 2; h++) {
             const pos = pos0 + (h << 2);
             if (pos >= c0 + nc) break;
             const nv = min(4, c0 + nc - pos);
-            const acc = i32x4.add(v128.load(tile + <usize>((r << 5) + (h << 4))), bv);
+            const acc = v128.load(tile + <usize>((r << 5) + (h << 4)));
             const eoff = img * yimg + gr * ysr + pos * ysp;
-            epiI8x4(acc, os, rt, pU(p, R) + <usize>(eoff), ss, act, alpha, yt, pU(p, Y) + <usize>(eoff * yes), ysp, nv, tmp);
+            epiI8x4(acc, dq, bv, ds, rt, pU(p, R) + <usize>(eoff), ss, act, alpha, yt, pU(p, Y) + <usize>(eoff * yes), ysp, nv, tmp);
           }
         }
       }

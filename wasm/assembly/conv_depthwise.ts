@@ -10,7 +10,7 @@ const C = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const KH = 
 const SH = 8; const SW = 9; const DH = 10; const DW = 11; const PT = 12; const PL = 13;
 const X = 15; const Y = 16; const R = 17; const W = 18; const BIAS = 19; const OS = 20; const FLAGS = 21;
 const ACT = 22; const ALPHA = 23; const BETA = 24; const SUMSCALE = 25; const HP = 26; const WQ = 27;
-const SCR = 28; const SCRSTRIDE = 29;
+const SCR = 28; const SCRSTRIDE = 29; const DS = 30;
 
 /** padded, phase-split plane of one channel; es = 2 (i16 from u8/s8) or 4 (f32) */
 function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool): void {
@@ -78,7 +78,7 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
   }
 }
 
-/** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias s32, scales f32 */
+/** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias and scales f32 */
 export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): void {
   const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
   const tmp = scr, wsp = scr + 64, plane = scr + 64 + 16 * 64;
@@ -98,8 +98,8 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
     const wbase = pU(p, W) + <usize>(ch * taps * 2);
     const tapsCached = min(taps, 64);
     for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), i16x8.splat(load<i16>(wbase + <usize>(t << 1))));
-    const bv = i32x4.splat(load<i32>(pU(p, BIAS) + (<usize>ch << 2)));
-    const os = load<f32>(pU(p, OS) + (<usize>ch << 2));
+    const bv = load<f32>(pU(p, BIAS) + (<usize>ch << 2));
+    const dq = load<f32>(pU(p, OS) + (<usize>ch << 2)), ds = pF(p, DS);
     const ybase = <usize>item * <usize>(oh * ow);
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox += 8) {
@@ -118,9 +118,9 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
         }
         const eo = ybase + <usize>(oy * ow + ox);
         const n0 = min(4, ow - ox);
-        epiI8x4(i32x4.add(a0, bv), os, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, n0, tmp);
+        epiI8x4(a0, dq, bv, ds, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, n0, tmp);
         if (ox + 4 < ow) {
-          epiI8x4(i32x4.add(a1, bv), os, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
+          epiI8x4(a1, dq, bv, ds, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
         }
       }
     }

@@ -119,10 +119,10 @@ export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usi
  * The same 4×8 tile with the INT8 epilogue fused on the accumulators (no s32 tile round trip through memory):
  * for a full tile (4 channels, 8 contiguous positions), the common case of every conv/fc inner loop, which at
  * small K (1×1 convs, K = 64) otherwise spends a third of its time storing, reloading and dispatching the tile.
- * bias/os: the 4 channels' s32 biases and f32 output scales; y/r: output/residual of channel 0 at the first
+ * bias/dq: the 4 channels' f32 biases and dequantization scales, ds the output multiplier; y/r: output/residual of channel 0 at the first
  * position, channels ysr elements apart. Lane arithmetic is epiI8x4's, so results are bit-identical.
  */
-export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bias: usize, os: usize, rt: i32, r: usize,
+export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bias: usize, os: usize, ds: f32, rt: i32, r: usize,
   ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
@@ -143,21 +143,21 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bia
     a += 16; b += 32;
   }
   const ye = <usize>(yt == T_F32 ? 4 : 1);
-  epiRow8(c00, c01, bias, os, rt, r, ss, act, alpha, yt, y, tmp);
-  epiRow8(c10, c11, bias + 4, os + 4, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
-  epiRow8(c20, c21, bias + 8, os + 8, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
-  epiRow8(c30, c31, bias + 12, os + 12, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+  epiRow8(c00, c01, bias, os, ds, rt, r, ss, act, alpha, yt, y, tmp);
+  epiRow8(c10, c11, bias + 4, os + 4, ds, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
+  epiRow8(c20, c21, bias + 8, os + 8, ds, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
+  epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
 }
 
 /** epilogue of one channel's 8 contiguous outputs held in two accumulators */
 // @ts-ignore: decorator
-@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
+@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, ds: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
   yt: i32, y: usize, tmp: usize): void {
-  const bv = v128.load32_splat(bias);
+  const bv = load<f32>(bias);
   const o = load<f32>(os);
   const ye = <usize>(yt == T_F32 ? 16 : 4);
-  epiI8x4(i32x4.add(lo, bv), o, rt, r, ss, act, alpha, yt, y, 1, 4, tmp);
-  epiI8x4(i32x4.add(hi, bv), o, rt, r + 4, ss, act, alpha, yt, y + ye, 1, 4, tmp);
+  epiI8x4(lo, o, bv, ds, rt, r, ss, act, alpha, yt, y, 1, 4, tmp);
+  epiI8x4(hi, o, bv, ds, rt, r + 4, ss, act, alpha, yt, y + ye, 1, 4, tmp);
 }
 
 // @ts-ignore: decorator

@@ -7,7 +7,7 @@
 import { pI, pU, pF, T_F32, T_U8, ACT_RELU, ACT_RELU6, f32ToI8x4 } from './common';
 
 const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
-const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41;
+const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
 
 // @ts-ignore: decorator
 @inline function hsum4i(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -48,7 +48,7 @@ export function gemv_u8s8s32_4x8_simd128(p: usize, start: i32, end: i32, tid: i3
   const flags = pI(p, FLAGS);
   const signed = (flags & 1) != 0, yt = (flags >> 4) & 3;
   const act = pI(p, ACT), alpha = pF(p, ALPHA);
-  const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS);
+  const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = f32x4.splat(pF(p, DS));
   for (let gi = start; gi < end; gi++) {
     const j0 = gi << 2;
     const w0 = wb + <usize>(j0 * KP), w1 = w0 + <usize>KP, w2 = w1 + <usize>KP, w3 = w2 + <usize>KP;
@@ -63,8 +63,8 @@ export function gemv_u8s8s32_4x8_simd128(p: usize, start: i32, end: i32, tid: i3
         a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w2 + <usize>k)));
         a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w3 + <usize>k)));
       }
-      let v = f32x4.convert_i32x4_s(i32x4.add(hsum4i(a0, a1, a2, a3), v128.load(bias + (<usize>j0 << 2))));
-      v = f32x4.mul(v, v128.load(osp + (<usize>j0 << 2)));
+      let v = f32x4.mul(f32x4.convert_i32x4_s(hsum4i(a0, a1, a2, a3)), v128.load(osp + (<usize>j0 << 2)));
+      v = f32x4.add(v, v128.load(bias + (<usize>j0 << 2)));
       if (act == ACT_RELU) v = f32x4.max(v, f32x4.splat(0));
       else if (act == ACT_RELU6) v = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(alpha));
       const yo = <usize>(m * N + j0);
@@ -72,7 +72,7 @@ export function gemv_u8s8s32_4x8_simd128(p: usize, start: i32, end: i32, tid: i3
         if (nv == 4) v128.store(yb + (yo << 2), v);
         else { v128.store(tmp, v); for (let i = 0; i < nv; i++) store<f32>(yb + ((yo + <usize>i) << 2), load<f32>(tmp + (<usize>i << 2))); }
       } else {
-        const q = f32ToI8x4(v, yt == T_U8 ? T_U8 : 2);
+        const q = f32ToI8x4(f32x4.mul(v, ds), yt == T_U8 ? T_U8 : 2);
         if (nv == 4) v128.store32_lane(yb + yo, q, 0);
         else { v128.store(tmp, q); for (let i = 0; i < nv; i++) store<u8>(yb + yo + <usize>i, load<u8>(tmp + <usize>i)); }
       }

@@ -1,11 +1,17 @@
 // The INT8 contract: the one statement of the integer rules every backend must match bit for bit.
-// Spec section 4 (Paddle's oneDNN kernels: PaddlePaddle/Paddle:paddle/fluid/operators/mkldnn/
-// quantize_mkldnn_op.cc, dequantize_mkldnn_op.cc, requantize_mkldnn_op.cc, conv_mkldnn_op.cc
-// ComputeOutputShiftScale/ComputeBiasScales/ComputeInt8SumScale).
+// Spec section 4, with the conv/fc/matmul epilogue of Paddle 3.x on oneDNN 3.x (PaddlePaddle/Paddle:
+// paddle/phi/kernels/onednn/conv_function.h ComputeINT8 and conv_handler.h CreateConvAttrs: the bias stays f32,
+// Scale_in/Scale_weights/Scale_out reach oneDNN as the reciprocal scales 1/S, and oneDNN 3 computes
+// dst = post_ops(src_scale·wei_scale·acc + bias) / dst_scale; cpu_quantize_pass.cc no longer multiplies the
+// relu6 bound by Scale_out). Paddle 2.x quantized the bias to s32 with Si·Sw[c] and folded everything into one
+// output scale So/(Si·Sw[c]); on SqueezeNet that extra rounding alone moved 2 of 50 top-1 answers away from the
+// quant model's (test/convert/accuracy.test.ts), the 3.x form moved none.
+// quantize/dequantize/requantize are unchanged between the two (paddle/fluid/operators/onednn/*).
 //
 // Float steps are IEEE binary32, one rounding per operation, written here with Math.fround around each
 // double operation. For +, -, *, / of two float32 values, computing in double and rounding once to float32
-// gives the correctly rounded float32 result, so these functions are exactly what f32 SIMD lanes compute.
+// gives the correctly rounded float32 result, so these functions are exactly what f32 SIMD lanes compute
+// (no fused multiply-add anywhere: every backend rounds after each step).
 //
 //   scale convention: int = real × Scale  (Scale = 127/T for s8, 255/T for u8; T = threshold)
 //   quantize:    q  = sat(rne(f32(x · Scale)) + Shift)
@@ -13,12 +19,12 @@
 //   requantize:  q' = sat(rne(f32(q · f32(Scale_out/Scale_in))))
 //   conv/fc/matmul int8:
 //     w_q[c]  = sat_s8(rne(f32(w · Sw[c])))                    (weights, once, per output channel)
-//     bscale  = f32(Si · Sw[c]) (1 when Sw[c] == 0);  b_q = sat_s32(rne(f32(b · bscale)))
-//     os[c]   = f32(So / (Si · Sw[c])) in double, So when Sw[c] == 0   (So = 1 with force_fp32_output)
-//     acc     = Σ x_q·w_q + b_q                                  (exact s32)
-//     v       = f32(f32(acc) · os[c]);  residual: v = f32(v + f32(sumScale · r)), sumScale = f32(So / Sr)
-//     relu: v = max(v, 0);  relu6: v = min(max(v, 0), alpha) with alpha = fuse_alpha · Scale_out (the pass
-//     scales it, spec 3.10);  out = sat_{u8|s8}(rne(v)), or v itself as f32 output.
+//     dq[c]   = f32(f32(1/Si) · f32(1/Sw[c]))  (1 when Sw[c] == 0: such a channel's weights quantize to 0)
+//     acc     = Σ x_q·w_q                                        (exact s32)
+//     v       = f32(f32(f32(acc) · dq[c]) + b[c])                (b: the f32 bias, 0 when none)
+//     residual: v = f32(v + f32(sumScale · r)), sumScale = f32(1/Scale_in_eltwise), r the stored ints
+//     relu: v = max(v, 0);  relu6: v = min(max(v, 0), fuse_alpha)   (real units, before the output scale)
+//     out = sat_{u8|s8}(rne(f32(v · ds))) with ds = f32(1/f32(1/So)); force_fp32_output: v itself.
 //   avg pool int8: v = f32(sum / count) with sum exact s32; out = sat(rne(v)); max pool: plain max.
 //   rne = round half to even; sat = clamp to the type's range. NaN is never produced from finite scales.
 
@@ -52,44 +58,42 @@ export function requantizeValue(q: number, scaleIn: number, scaleOut: number, t:
 }
 
 export interface Int8Epilogue {
-  /** per output channel: f32(So / (Si·Sw[c])) */
-  outScale: Float32Array;
-  /** residual (fuse_residual_connection): sumScale = f32(So/Sr); residual values are the stored ints */
+  /** per output channel: f32(f32(1/Si)·f32(1/Sw[c])) (int8Scales) */
+  deq: Float32Array;
+  /** per output channel f32 bias in real units; absent: none */
+  bias?: Float32Array;
+  /** residual (fuse_residual_connection): f32(1/Scale_in_eltwise); residual values are the stored ints */
   sumScale?: number;
   activation?: 'relu' | 'relu6' | '';
-  /** relu6 upper bound in the output's integer domain (fuse_alpha already multiplied by Scale_out) */
+  /** relu6 upper bound in real units (fuse_alpha) */
   alpha?: number;
+  /** output multiplier f32(1/f32(1/So)); unused for f32 output */
+  dstScale: number;
   out: 'u8' | 's8' | 'f32';
 }
 
-export function weightScales(sw: ArrayLike<number>, si: number, so: number): { outScale: Float32Array; biasScale: Float32Array } {
+/** dq[c] and the output multiplier from Paddle's Si, Sw[c], So (forceF32: no output scale) */
+export function int8Scales(sw: ArrayLike<number>, si: number, so: number, forceF32: boolean): { deq: Float32Array; dstScale: number } {
   const n = sw.length;
-  const outScale = new Float32Array(n);
-  const biasScale = new Float32Array(n);
-  for (let c = 0; c < n; c++) {
-    if (sw[c] === 0) { outScale[c] = so; biasScale[c] = 1; continue; }
-    outScale[c] = so / (si * sw[c]); // double, then stored as float32
-    biasScale[c] = f(si * sw[c]);
-  }
-  return { outScale, biasScale };
+  const deq = new Float32Array(n);
+  const inSi = f(1 / si);
+  for (let c = 0; c < n; c++) deq[c] = sw[c] === 0 ? 1 : f(inSi * f(1 / sw[c]));
+  return { deq, dstScale: forceF32 ? 1 : f(1 / f(1 / so)) };
 }
 
 export function quantizeWeight(w: number, sw: number): number {
   return saturate(rne(f(w * sw)), 's8');
 }
 
-export function quantizeBias(b: number, biasScale: number): number {
-  return saturate(rne(f(b * biasScale)), 's32');
-}
-
-/** The epilogue for one output element: acc is the exact s32 sum including the s32 bias. */
+/** The epilogue for one output element: acc is the exact s32 sum Σ x_q·w_q. */
 export function epilogue(acc: number, c: number, e: Int8Epilogue, residual = 0): number {
-  let v = f(f(acc) * e.outScale[c]);
+  let v = f(f(acc) * e.deq[c]);
+  if (e.bias) v = f(v + e.bias[c]);
   if (e.sumScale !== undefined) v = f(v + f(e.sumScale * residual));
   if (e.activation === 'relu') v = v < 0 ? 0 : v;
   else if (e.activation === 'relu6') v = v < 0 ? 0 : v > (e.alpha ?? 6) ? (e.alpha ?? 6) : v;
   if (e.out === 'f32') return v;
-  return saturate(rne(v), e.out);
+  return saturate(rne(f(v * e.dstScale)), e.out);
 }
 
 export function avgPoolValue(sum: number, count: number, t: 'u8' | 's8'): number {

@@ -8,7 +8,7 @@ import { broadcast, convGeom, isIntType, matmulGeom, normAxis, poolGeom, poolWin
 import { isLegacyQuantOp } from '../../runtime/op_rules';
 import { dtypeSize, numel, viewAs, type DType, type TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
-import { quantizeBias, quantizeWeight, weightScales } from '../reference/int8';
+import { int8Scales as contractScales, quantizeWeight } from '../reference/int8';
 import { refKernels, type RefCtx } from '../reference/registry';
 import '../reference/kernels/all';
 import { perChannel } from '../reference/kernels/util';
@@ -305,8 +305,10 @@ interface GemmSetup {
   groups: number; M: number; K: number; P: number; nimg: number;
   /** weights: quantized s8 (int8) or f32, element (row r of group g, k) at (g·M + r)·rs + k·ks */
   wq: Int8Array | Float32Array; rs: number; ks: number;
-  bias?: Int32Array | Float32Array;
-  os?: Float32Array;
+  /** f32 bias (for int8: always present, zeros when the op has none) */
+  bias?: Float32Array;
+  /** int8: per-row dq = f32(f32(1/Si)·f32(1/Sw[r])) and the output multiplier ds */
+  os?: Float32Array; ds?: number;
   outType: number; resType: number;
   act: number; alpha: number; beta: number; sumScale: number;
   conv?: { ic: number; ih: number; iw: number; oh: number; ow: number; kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; icg: number };
@@ -323,12 +325,12 @@ function gemvPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   if (s.int8) be.x.gemv_wpack_s8(src.off, wp, N, K, s.rs, s.ks);
   else be.x.gemv_wpack_f32(src.off, wp, N, K, s.rs, s.ks);
   src.free();
-  const pad = (a: Int32Array | Float32Array) => { const o = new (a.constructor as Int32ArrayConstructor)(NP); o.set(a); return o; };
-  const bias = s.bias ? be.upload(pad(s.bias)) : s.int8 ? be.upload(new Int32Array(NP)) : 0;
+  const pad = (a: Float32Array) => { const o = new Float32Array(NP); o.set(a); return o; };
+  const bias = s.bias ? be.upload(pad(s.bias)) : s.int8 ? be.upload(new Float32Array(NP)) : 0;
   const os = s.os ? be.upload(pad(s.os)) : 0;
   be.ensureScratch(256);
   b.i(G.M, N); b.i(G.K, K); b.i(G.P, s.P); b.i(G.W, wp); b.i(G.BIAS, bias); b.i(G.OS, os);
-  b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.outType << 4)); b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha);
+  b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.outType << 4)); b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha); b.f(G.DS, s.ds ?? 1);
   const items = NP / 4;
   const fn = s.int8 ? FN.gemv_u8s8 : FN.gemv_f32;
   return (io, a) => {
@@ -353,7 +355,7 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   else be.x.pack_weights_f32(src.off, wp, s.groups, s.M, s.K, s.rs, s.ks);
   src.free();
   const rowsAll = s.groups * s.M;
-  const bias = s.bias ? be.upload(s.bias) : int8 ? be.upload(new Int32Array(rowsAll)) : 0;
+  const bias = s.bias ? be.upload(s.bias) : int8 ? be.upload(new Float32Array(rowsAll)) : 0;
   const os = s.os ? be.upload(s.os) : 0;
   const kal = int8 ? be.x.k_align_i8() : 1;
   const KP = Math.ceil(s.K / kal) * kal;
@@ -381,7 +383,7 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   b.i(G.GROUPS, s.groups); b.i(G.M, s.M); b.i(G.K, s.K); b.i(G.P, s.P); b.i(G.NIMG, s.nimg);
   b.i(G.W, wp); b.i(G.BIAS, bias); b.i(G.OS, os);
   b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.resType << 1) | (s.outType << 4));
-  b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha); b.f(G.BETA, s.beta); b.f(G.SUMSCALE, s.sumScale);
+  b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha); b.f(G.BETA, s.beta); b.f(G.SUMSCALE, s.sumScale); b.f(G.DS, s.ds ?? 1);
   b.i(G.NC, NC); b.i(G.NCHUNK, nchunk); b.i(G.KP, KP); b.i(G.MT, MT); b.i(G.MSPLIT, msplit);
   b.i(G.XSK, s.xsk); b.i(G.XSP, s.xsp); b.i(G.XIMG, s.ximg); b.i(G.YSR, s.ysr); b.i(G.YSP, s.ysp); b.i(G.YIMG, s.yimg);
   const items = s.nimg * s.groups * nchunk * msplit;
@@ -395,15 +397,21 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   };
 }
 
-interface Int8Conv { si: number; so: number; outScale: Float32Array; biasScale: Float32Array; sw: Float64Array }
+interface Int8Conv { deq: Float32Array; dstScale: number; sw: Float64Array }
 
+/** the contract's dq[c] and output multiplier (src/backends/reference/int8.ts int8Scales) */
 function int8Scales(node: OpNode, nch: number, outDtype: DType, forceF32: boolean): Int8Conv {
   const op = node.op;
-  const si = op.num('Scale_in', 1);
-  const so = forceF32 || outDtype === 'fp32' ? 1 : op.num('Scale_out', 1);
   const sw = perChannel(node, op.ints('Scale_weights', [1]), nch);
-  const { outScale, biasScale } = weightScales(sw, si, so);
-  return { si, so, outScale, biasScale, sw };
+  const { deq, dstScale } = contractScales(sw, op.num('Scale_in', 1), op.num('Scale_out', 1), forceF32 || outDtype === 'fp32');
+  return { deq, dstScale, sw };
+}
+
+/** an int8 op's f32 bias (zeros when it has none), as the epilogue adds it */
+function f32Bias(src: TypedArray | undefined, n: number): Float32Array {
+  const b = new Float32Array(n);
+  if (src) for (let c = 0; c < n; c++) b[c] = src[c] as number;
+  return b;
 }
 
 function fp32Act(node: OpNode): { act: number; alpha: number; beta: number } {
@@ -446,22 +454,20 @@ function convCommon(node: OpNode, w: WeightTensors) {
         wq[oc * per + i] = f.dtype === 'int8' ? v : quantizeWeight(v, sc.sw[oc]);
       }
     }
-    const bq = new Int32Array(g.oc);
-    if (bsrc) for (let c = 0; c < g.oc; c++) bq[c] = quantizeBias(bsrc[c] as number, sc.biasScale[c]);
     const actName = op.str('fuse_activation', '');
     const act = actName === 'relu' ? ACT.relu : actName === 'relu6' ? ACT.relu6 : ACT.none;
     return {
-      g, int8, per, wq, bias: bq as Int32Array | Float32Array | undefined, os: sc.outScale as Float32Array | undefined,
+      g, int8, per, wq, bias: f32Bias(bsrc, g.oc) as Float32Array | undefined, os: sc.deq as Float32Array | undefined, ds: sc.dstScale,
       outType: tcode(out.dtype), resType: r ? tcode(r.dtype) : 0,
       act, alpha: act === ACT.relu6 ? op.num('fuse_alpha', 6) : 0, beta: 0,
-      sumScale: residual ? f32(sc.so / op.num('Scale_in_eltwise', 1)) : 0, signed: x.dtype === 'int8',
+      sumScale: residual ? f32(1 / op.num('Scale_in_eltwise', 1)) : 0, signed: x.dtype === 'int8',
     };
   }
   const wf = src instanceof Float32Array ? src : Float32Array.from(src as ArrayLike<number>);
   const a = fp32Act(node);
   return {
-    g, int8, per, wq: wf as Int8Array | Float32Array, bias: bsrc ? Float32Array.from(bsrc as ArrayLike<number>) as Int32Array | Float32Array : undefined,
-    os: undefined as Float32Array | undefined, outType: T.f32, resType: r ? 3 : 0, ...a, sumScale: 0, signed: false,
+    g, int8, per, wq: wf as Int8Array | Float32Array, bias: bsrc ? Float32Array.from(bsrc as ArrayLike<number>) : undefined,
+    os: undefined as Float32Array | undefined, ds: 1, outType: T.f32, resType: r ? 3 : 0, ...a, sumScale: 0, signed: false,
   };
 }
 
@@ -474,14 +480,14 @@ const prepConvGemm: Prep = (be, node, w) => {
   if (conv1x1Direct(g)) {
     return gemmPrepare(be, {
       int8: c.int8, signed: c.signed, groups: 1, M, K: c.per, P, nimg: g.n,
-      wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, outType: c.outType, resType: c.resType,
+      wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, ds: c.ds, outType: c.outType, resType: c.resType,
       act: c.act, alpha: c.alpha, beta: c.beta, sumScale: c.sumScale,
       xsk: P, xsp: 1, ximg: g.ic * P, ysr: P, ysp: 1, yimg: g.oc * P,
     }, 'Input', 'Output', 'ResidualData');
   }
   return gemmPrepare(be, {
     int8: c.int8, signed: c.signed, groups: g.groups, M, K: c.per, P, nimg: g.n,
-    wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, outType: c.outType, resType: c.resType,
+    wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, ds: c.ds, outType: c.outType, resType: c.resType,
     act: c.act, alpha: c.alpha, beta: c.beta, sumScale: c.sumScale,
     conv: { ic: g.ic, ih: g.ih, iw: g.iw, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pad[0], pl: g.pad[2], icg: g.ic / g.groups },
     xsk: 0, xsp: 0, ximg: g.ic * g.ih * g.iw, ysr: P, ysp: 1, yimg: g.oc * P,
@@ -494,7 +500,7 @@ const prepConvDw: Prep = (be, node, w) => {
   const b = block(be);
   const T_ = g.kh * g.kw;
   const wp = c.int8 ? be.upload(Int16Array.from(c.wq as Int8Array)) : be.upload(c.wq as Float32Array);
-  const bias = c.bias ? be.upload(c.bias) : c.int8 ? be.upload(new Int32Array(g.oc)) : 0;
+  const bias = c.bias ? be.upload(c.bias) : 0;
   const os = c.os ? be.upload(c.os) : 0;
   const HP = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
   const WQ = Math.ceil((Math.ceil(g.ow / 8) * 8 + Math.floor(((g.kw - 1) * g.dw) / g.sw) + 8) / 8) * 8; // a multiple of 8 (phase split stores)
@@ -506,7 +512,7 @@ const prepConvDw: Prep = (be, node, w) => {
     [D.FLAGS, (c.signed ? 1 : 0) | (c.resType << 1) | (c.outType << 4)], [D.ACT, c.act], [D.HP, HP], [D.WQ, WQ],
   ];
   for (const [s, v] of set) b.i(s, v);
-  b.f(D.ALPHA, c.alpha); b.f(D.BETA, c.beta); b.f(D.SUMSCALE, c.sumScale);
+  b.f(D.ALPHA, c.alpha); b.f(D.BETA, c.beta); b.f(D.SUMSCALE, c.sumScale); b.f(D.DS, c.ds);
   void T_;
   const items = g.n * g.ic;
   const fn = c.int8 ? FN.dw_u8s8 : FN.dw_f32;
@@ -533,9 +539,7 @@ const prepFc: Prep = (be, node, w) => {
     const sc = int8Scales(node, N, out.dtype, false);
     const wq = new Int8Array(K * N);
     for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wq[k * N + j] = node.inputs.W[0].dtype === 'int8' ? (src[k * N + j] as number) : quantizeWeight(src[k * N + j] as number, sc.sw[j]);
-    const bq = new Int32Array(N);
-    if (bsrc) for (let j = 0; j < N; j++) bq[j] = quantizeBias(bsrc[j] as number, sc.biasScale[j]);
-    return gemmPrepare(be, { ...common, int8: true, signed: x.dtype === 'int8', wq, bias: bq, os: sc.outScale, outType: tcode(out.dtype), act: relu ? ACT.relu : ACT.none, alpha: 0 }, 'Input', 'Out');
+    return gemmPrepare(be, { ...common, int8: true, signed: x.dtype === 'int8', wq, bias: f32Bias(bsrc, N), os: sc.deq, ds: sc.dstScale, outType: tcode(out.dtype), act: relu ? ACT.relu : ACT.none, alpha: 0 }, 'Input', 'Out');
   }
   return gemmPrepare(be, {
     ...common, int8: false, signed: false, wq: Float32Array.from(src as ArrayLike<number>),

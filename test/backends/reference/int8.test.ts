@@ -2,7 +2,7 @@
 // expected value worked out by hand in the comments.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rne, saturate, quantizeValue, dequantizeValue, requantizeValue, weightScales, quantizeBias, epilogue } from '../../../src/backends/reference/int8';
+import { rne, saturate, quantizeValue, dequantizeValue, requantizeValue, int8Scales, epilogue } from '../../../src/backends/reference/int8';
 import { run1, run1v, f } from './one_op';
 
 test('rne: ties to even, both signs; saturate to u8/s8/s32', () => {
@@ -25,28 +25,30 @@ const conv = (attrs: Record<string, number | string | boolean | number[]>, x: { 
     ...extra,
   ], [{ slot: 'Output' }])[0];
 
-test('int8 conv: output scale So/(Si·Sw) and ties to even in the epilogue', () => {
-  // w = 0.5, Sw = 2 → w_q = 1; Si = 1, So = 1 → os = 0.5; acc = x → v = x/2: 0.5→0, 1.5→2, 2.5→2, −0.5→0, −1.5→−2
+test('int8 conv: dq = 1/Si · 1/Sw[c], output × So, ties to even in the epilogue', () => {
+  // w = 0.5, Sw = 2 → w_q = 1; Si = 1 → dq = 0.5, So = 1; acc = x → v = x/2: 0.5→0, 1.5→2, 2.5→2, −0.5→0, −1.5→−2
   const y = conv({ Scale_in: 1, Scale_out: 1, Scale_weights: [2] }, { dims: [1, 1, 1, 5], dtype: 'int8', values: [1, 3, 5, -1, -3] }, { dims: [1, 1, 1, 1], values: [0.5] });
   assert.is(y.dtype, 'int8');
   assert.equal(Array.from(y.data as Int8Array), [0, 2, 2, 0, -2]);
 });
 
-test('int8 conv: zero weight channel → os = So and bias scale 1; bias quantized with Si·Sw', () => {
-  // ch0: w_q = rne(0.5·100) = 50, bias scale 2·100 = 200, b_q = rne(1.2·200) = 240, acc = 10·50 + 240 = 740,
-  //      os = f32(4/200) → v = f32(740·0.02) = 14.8 → 15
-  // ch1: Sw = 0 → w_q = 0, b_q = rne(7.4·1) = 7, os = So = 4 → 28
+test('int8 conv: the f32 bias is added after dequantization (Paddle 3.x); zero weight channel → dq = 1', () => {
+  // ch0: w_q = rne(0.5·100) = 50, acc = 10·50 = 500, dq = f32(f32(1/2)·f32(1/100)) → f32(500·dq) = 2.5,
+  //      + f32(1.2) = 3.7000000477, × So 4 = 14.8 → 15
+  // ch1: Sw = 0 → w_q = 0, dq = 1: v = f32(7.4) → × 4 = 29.6 → 30 (Paddle 2.x's s32 bias gave rne(7.4)·4 = 28)
   const y = conv({ Scale_in: 2, Scale_out: 4, Scale_weights: [100, 0] }, { dims: [1, 1, 1, 1], dtype: 'uint8', values: [10] }, { dims: [2, 1, 1, 1], values: [0.5, 0] },
     [{ slot: 'Bias', dims: [2], dtype: 'fp32', param: true, values: [1.2, 7.4] }]);
-  assert.equal(Array.from(y.data as Int8Array), [15, 28]);
-  const ws = weightScales([100, 0], 2, 4);
-  assert.equal([ws.outScale[1], ws.biasScale[1], ws.biasScale[0], ws.outScale[0]], [4, 1, 200, f(0.02)]);
-  assert.is(quantizeBias(7.4, 1), 7);
+  assert.equal(Array.from(y.data as Int8Array), [15, 30]);
+  const sc = int8Scales([100, 0], 2, 4, false);
+  assert.equal([sc.deq[0], sc.deq[1], sc.dstScale], [f(f(0.5) * f(0.01)), 1, 4]);
+  // the output multiplier is 1/(1/So) in f32, which is not always So: So = 3.25 → 1/f32(1/3.25) = 3.2499998
+  assert.is(int8Scales([1], 1, 3.25, false).dstScale, 3.249999761581421);
+  assert.is(int8Scales([1], 1, 3.25, true).dstScale, 1);
 });
 
-test('int8 conv: relu6 bound is fuse_alpha (already × Scale_out); output u8', () => {
-  // Si = 1, Sw = 1 (w = 1), So = 10 → v = 10·x: −50 → 0, 30, 1000 → 60 (fuse_alpha = 6·10)
-  const y = conv({ Scale_in: 1, Scale_out: 10, Scale_weights: [1], fuse_activation: 'relu6', fuse_alpha: 60 }, { dims: [1, 1, 1, 3], dtype: 'int8', values: [-5, 3, 100] }, { dims: [1, 1, 1, 1], values: [1] });
+test('int8 conv: relu6 bound is fuse_alpha in real units, before the output scale; output u8', () => {
+  // Si = 1, Sw = 1 (w = 1) → v = x: −5 → 0, 3, 100 → 6 (fuse_alpha); × So 10 → 0, 30, 60
+  const y = conv({ Scale_in: 1, Scale_out: 10, Scale_weights: [1], fuse_activation: 'relu6', fuse_alpha: 6 }, { dims: [1, 1, 1, 3], dtype: 'int8', values: [-5, 3, 100] }, { dims: [1, 1, 1, 1], values: [1] });
   assert.is(y.dtype, 'uint8');
   assert.equal(Array.from(y.data as Uint8Array), [0, 30, 60]);
   // relu: negatives to 0, large values saturate at 255
@@ -54,8 +56,8 @@ test('int8 conv: relu6 bound is fuse_alpha (already × Scale_out); output u8', (
   assert.equal(Array.from(r.data as Uint8Array), [0, 30, 255]);
 });
 
-test('int8 conv: residual added with sumScale = So/Sr to the scaled sum', () => {
-  // So = 4, Sr = 8 → sumScale 0.5; v = 4·x + 0.5·r: 4·2 + 5 = 13; 4·4 + 1.5 = 17.5 → 18 (even); 4·(−30) + 0.5·200 = −20
+test('int8 conv: residual added in real units (sumScale = 1/Sr) before the output scale', () => {
+  // Sr = 8 → sumScale 0.125; v = x + r/8, × So 4: (2 + 1.25)·4 = 13; (4 + 0.375)·4 = 17.5 → 18 (even); (−30 + 25)·4 = −20
   const y = conv({ Scale_in: 1, Scale_out: 4, Scale_weights: [1], fuse_residual_connection: true, Scale_in_eltwise: 8 },
     { dims: [1, 1, 1, 3], dtype: 'int8', values: [2, 4, -30] }, { dims: [1, 1, 1, 1], values: [1] },
     [{ slot: 'ResidualData', dims: [1, 1, 1, 3], dtype: 'uint8', values: [10, 3, 200] }]);
@@ -64,18 +66,19 @@ test('int8 conv: residual added with sumScale = So/Sr to the scaled sum', () => 
 
 test('int8 conv: with groups > 1 Scale_weights is indexed by the global output channel', () => {
   // groups 2: oc0, oc1 read ic0 = 3; oc2, oc3 read ic1 = 5; w = 1, Sw = [1,2,3,4] → w_q = [1,2,3,4]
-  // acc = [3, 6, 15, 20]; So = 12 → os = [12, 6, 4, 3] → 36, 36, 60, 60
+  // acc = [3, 6, 15, 20]; dq = [1, 1/2, f32(1/3), 1/4] → v = [3, 3, f32(15·f32(1/3)) = 5, 5]; × So 12 → 36, 36, 60, 60
   const y = conv({ groups: 2, Scale_in: 1, Scale_out: 12, Scale_weights: [1, 2, 3, 4] }, { dims: [1, 2, 1, 1], dtype: 'int8', values: [3, 5] }, { dims: [4, 1, 1, 1], values: [1, 1, 1, 1] });
   assert.equal(Array.from(y.data as Int8Array), [36, 36, 60, 60]);
 });
 
 test('int8 conv: weights saturate at −128/127; force_fp32_output gives acc/(Si·Sw) as float', () => {
-  // w = 2, Sw = 100 → 200 → 127; w = −2 → −128; Si = 2 → os (So = 1) = f32(1/200)
+  // w = 2, Sw = 100 → 200 → 127; w = −2 → −128; Si = 2 → dq = f32(f32(1/2)·f32(1/100)); no output scale
   const y = conv({ Scale_in: 2, Scale_out: 50, Scale_weights: [100], force_fp32_output: true }, { dims: [1, 2, 1, 1], dtype: 'uint8', values: [255, 1] }, { dims: [1, 2, 1, 1], values: [2, -2] });
   assert.is(y.dtype, 'fp32');
   const acc = 255 * 127 - 128;
-  assert.equal(Array.from(y.data as Float32Array), [f(acc * f(1 / 200))]);
-  assert.is(epilogue(acc, 0, { outScale: Float32Array.of(1 / 200), out: 'f32' }), f(acc * f(1 / 200)));
+  const dq = f(f(1 / 2) * f(1 / 100));
+  assert.equal(Array.from(y.data as Float32Array), [f(acc * dq)]);
+  assert.is(epilogue(acc, 0, { deq: Float32Array.of(dq), dstScale: 1, out: 'f32' }), f(acc * dq));
 });
 
 test('int8 pool: avg = rne(sum/count) with exact sums; max on stored ints; u8 stays u8', () => {
@@ -101,13 +104,13 @@ test('oneDNN quantize / dequantize / requantize ops', () => {
 
 test('int8 fc and matmul', () => {
   // fc: W [2, 2] = [[1, 0.5], [−1, 0.25]], Sw = [1, 4] → w_q = [[1, 2], [−1, 1]]; x = [10, 4]; Si = 1, So = 1:
-  // col0 acc = 10 − 4 = 6, os = 1 → 6; col1 acc = 20 + 4 = 24, os = 1/4 → 6; relu → u8
+  // col0 acc = 10 − 4 = 6, dq = 1 → 6; col1 acc = 20 + 4 = 24, dq = 1/4 → 6; relu → u8
   const y = run1('fc', { mkldnn_data_type: 'int8', Scale_in: 1, Scale_out: 1, Scale_weights: [1, 4], activation_type: 'relu' }, [
     { slot: 'Input', dims: [1, 2], dtype: 'int8', values: [10, 4] },
     { slot: 'W', dims: [2, 2], dtype: 'fp32', param: true, values: [1, 0.5, -1, 0.25] },
   ])[0];
   assert.equal([y.dtype, Array.from(y.data as Uint8Array)], ['uint8', [6, 6]]);
-  // matmul: X [1,2] s8 = [3, −1], Y [2,1] u8 = [5, 2] → acc 13; Sx = 2, Sy = 4, So = 1 → os 1/8 → 1.625 → 2
+  // matmul: X [1,2] s8 = [3, −1], Y [2,1] u8 = [5, 2] → acc 13; Sx = 2, Sy = 4 → dq 1/8 → 1.625, So = 1 → 2
   const m = run1('matmul', { mkldnn_data_type: 'int8', Scale_x: 2, Scale_y: 4, Scale_out: 1 }, [
     { slot: 'X', dims: [1, 2], dtype: 'int8', values: [3, -1] }, { slot: 'Y', dims: [2, 1], dtype: 'uint8', values: [5, 2] },
   ])[0];

@@ -8,11 +8,11 @@
 //
 // INT8 (`conv2d_{u8|s8}s8s32_direct_ref`, spec 4.4, src/backends/reference/int8.ts): filters quantized once in
 // prepare with quantizeWeight and the per-output-channel Scale_weights (with groups > 1 the channel index is the
-// global output channel), bias to s32 with weightScales/quantizeBias, exact s32 sums, epilogue() per element.
+// global output channel), the f32 bias kept for the epilogue, exact s32 sums, epilogue() per element.
 // Filters already stored as int8 (convert --int8_weights) are taken as the quantized values.
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import { convGeom, isIntType, type ConvGeom } from '../../../runtime/op_rules';
-import { epilogue, quantizeBias, quantizeWeight, weightScales, type Int8Epilogue } from '../int8';
+import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../int8';
 import { registerRef, type RefCtx } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
 
@@ -28,7 +28,6 @@ interface I8State {
   int8: true;
   g: ConvGeom;
   wq: Int8Array;
-  bq: Float64Array;
   e: Int8Epilogue;
   residual: boolean;
   acc: Float64Array;
@@ -101,18 +100,18 @@ function prepare(node: OpNode, weights: WeightTensors): F32State | I8State {
       wq[oc * per + i] = wt.dtype === 'int8' ? v : quantizeWeight(v, sw[oc]);
     }
   }
-  const { outScale, biasScale } = weightScales(sw, si, so);
-  const bq = new Float64Array(g.oc);
+  const { deq, dstScale } = int8Scales(sw, si, so, forceF32);
+  let bias: Float32Array | undefined;
   if (bSpec) {
     const b = weights.get(bSpec.name)?.data as Num | undefined;
     if (!b) kernelError(node, `Bias '${bSpec.name}' has no value`);
-    for (let c = 0; c < g.oc; c++) bq[c] = quantizeBias(b[c], biasScale[c]);
+    bias = Float32Array.from({ length: g.oc }, (_, c) => b[c]);
   }
   const act = op.str('fuse_activation', '') as '' | 'relu' | 'relu6';
-  const e: Int8Epilogue = { outScale, activation: act, out: epiType(out.dtype) };
+  const e: Int8Epilogue = { deq, bias, dstScale, activation: act, out: epiType(out.dtype) };
   if (act === 'relu6') e.alpha = op.num('fuse_alpha', 6);
-  if (residual) e.sumScale = f32(so / op.num('Scale_in_eltwise', 1));
-  return { int8: true, g, wq, bq, e, residual, acc };
+  if (residual) e.sumScale = f32(1 / op.num('Scale_in_eltwise', 1));
+  return { int8: true, g, wq, e, residual, acc };
 }
 
 /** acc[oy·ow + ox] += Σ over (ic, kh, kw) of w · x for one output channel `oc` of image `n` */
@@ -169,12 +168,12 @@ function run(c: RefCtx): void {
     }
     return;
   }
-  const { wq, bq, e } = st;
+  const { wq, e } = st;
   for (let n = 0; n < g.n; n++) {
     for (let oc = 0; oc < g.oc; oc++) {
       accumulate(g, x, wq, n, oc, acc);
       const base = (n * g.oc + oc) * plane;
-      for (let i = 0; i < plane; i++) y[base + i] = epilogue(acc[i] + bq[oc], oc, e, r ? r[base + i] : 0);
+      for (let i = 0; i < plane; i++) y[base + i] = epilogue(acc[i], oc, e, r ? r[base + i] : 0);
     }
   }
 }

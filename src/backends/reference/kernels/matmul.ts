@@ -1,12 +1,12 @@
 // mul / matmul / matmul_v2 / fc. FP32: each output element is Σ_k x·w for k = 0..K−1 in a JS double, then
 // (matmul) × alpha, (fc) + bias and relu, rounded once to float32. A Y/W stored as int8 (legacy `<w>.int8`) is
 // used as float values.
-// INT8 (spec 4.5, int8.ts): fc quantizes W [K, N] once per output column n with Scale_weights[n] and the bias
-// with weightScales/quantizeBias, like conv; matmul multiplies the stored u8/s8 values exactly and applies
-// epilogue() with the output scale f32(So/(Sx·Sy)) (weightScales([Sy], Sx, So)).
+// INT8 (spec 4.5, int8.ts): fc quantizes W [K, N] once per output column n with Scale_weights[n] and keeps the
+// f32 bias for the epilogue, like conv; matmul multiplies the stored u8/s8 values exactly and applies epilogue()
+// with dq = f32(f32(1/Sx)·f32(1/Sy)) (int8Scales([Sy], Sx, So)).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import { isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../runtime/op_rules';
-import { epilogue, quantizeBias, quantizeWeight, weightScales, type Int8Epilogue } from '../int8';
+import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../int8';
 import { registerRef } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
 
@@ -57,8 +57,8 @@ function matmulPrepare(n: OpNode): MatmulState {
   const st: MatmulState = { g, tx, ty, alpha: v2 ? 1 : op.num('alpha', 1) };
   if (isIntType(n.inputs.X[0].dtype)) {
     const out = n.outputs.Out[0];
-    const so = out.dtype === 'fp32' ? 1 : op.num('Scale_out', 1);
-    st.e = { outScale: weightScales([op.num('Scale_y', 1)], op.num('Scale_x', 1), so).outScale, out: epiType(out.dtype) };
+    const { deq, dstScale } = int8Scales([op.num('Scale_y', 1)], op.num('Scale_x', 1), op.num('Scale_out', 1), out.dtype === 'fp32');
+    st.e = { deq, dstScale, out: epiType(out.dtype) };
   }
   return st;
 }
@@ -89,7 +89,7 @@ registerRef(['matmul', 'matmul_v2'], {
   },
 });
 
-interface FcState { M: number; K: number; N: number; relu: boolean; bias?: Num; wq?: Int8Array; bq?: Float64Array; e?: Int8Epilogue }
+interface FcState { M: number; K: number; N: number; relu: boolean; bias?: Num; wq?: Int8Array; e?: Int8Epilogue }
 
 registerRef('fc', {
   check: (n) => {
@@ -114,18 +114,17 @@ registerRef('fc', {
     const bias = bSpec ? (weights.get(bSpec.name)?.data as Num | undefined) : undefined;
     if (!isIntType(n.inputs.Input[0].dtype)) return { M, K, N, relu, bias };
     const out = n.outputs.Out[0];
-    const si = op.num('Scale_in', 1), so = out.dtype === 'fp32' ? 1 : op.num('Scale_out', 1);
+    const si = op.num('Scale_in', 1), so = op.num('Scale_out', 1);
     const sw = perChannel(n, op.ints('Scale_weights', [1]), N);
     const wt = weights.get(n.inputs.W[0].name);
     if (!wt) kernelError(n, 'W has no value');
     const src = wt.data as Num;
     const wq = new Int8Array(K * N);
     for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wq[k * N + j] = wt.dtype === 'int8' ? src[k * N + j] : quantizeWeight(src[k * N + j], sw[j]);
-    const { outScale, biasScale } = weightScales(sw, si, so);
-    const bq = new Float64Array(N);
-    if (bias) for (let j = 0; j < N; j++) bq[j] = quantizeBias(bias[j], biasScale[j]);
-    const e: Int8Epilogue = { outScale, activation: relu ? 'relu' : '', out: epiType(out.dtype) };
-    return { M, K, N, relu, wq, bq, e };
+    const { deq, dstScale } = int8Scales(sw, si, so, out.dtype === 'fp32');
+    const e: Int8Epilogue = { deq, dstScale, activation: relu ? 'relu' : '', out: epiType(out.dtype) };
+    if (bias) e.bias = Float32Array.from({ length: N }, (_, j) => bias[j]);
+    return { M, K, N, relu, wq, e };
   },
   run: (c) => {
     const st = c.state as FcState;
@@ -136,7 +135,7 @@ registerRef('fc', {
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let k = 0; k < K; k++) s += x[m * K + k] * w[k * N + j];
-        if (st.e) { out[m * N + j] = epilogue(s + st.bq![j], j, st.e); continue; }
+        if (st.e) { out[m * N + j] = epilogue(s, j, st.e); continue; }
         if (st.bias) s += st.bias[j];
         out[m * N + j] = f32(st.relu && s < 0 ? 0 : s);
       }
