@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetsDir } from '../../src/util/assets';
 import { qd, tmp } from './helpers';
+import { skipTest } from '../skip';
 
 const small = ['--image_size', '64', '--images', '2', '--calib_images', '2'];
 
@@ -36,7 +37,7 @@ test('demo --no_real: zoo → src/quant PTQ → convert → FP32 vs INT8 table a
 
 test('demo with the real assets: SqueezeNet calibrated on 16 images, FP32 vs INT8 on all 50 as Paddle prints it', () => {
   const assets = assetsDir();
-  if (!assets || !existsSync(join(assets, 'models', 'squeezenet_v1.1'))) { console.log('SKIP: assets absent'); return; }
+  if (!assets || !existsSync(join(assets, 'models', 'squeezenet_v1.1'))) { skipTest('assets absent'); return; }
   const dir = tmp('demo-real');
   const r = qd(['demo', ...small, '--out_dir', dir], { QDEPLOY_ASSETS: assets });
   assert.is(r.code, 0, r.stderr);

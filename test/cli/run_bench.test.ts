@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assets, oneLineError, qd, tmp } from './helpers';
+import { skipTest } from '../skip';
 
 const dir = tmp('run-bench');
 const fp32 = join(dir, 'mv1'), quant = join(dir, 'mv1q'), int8 = join(dir, 'mv1i');
@@ -125,7 +126,7 @@ test('compare: Paddle summary, per-layer table of 27 convs with finite errors, s
 
 test('run on the golden SqueezeNet input gives the golden top-1 labels and outputs', () => {
   const a = assets();
-  if (!a) { console.log('SKIP: assets absent (QDEPLOY_ASSETS)'); return; }
+  if (!a) { skipTest('assets absent (QDEPLOY_ASSETS)'); return; }
   const g = JSON.parse(readFileSync(join(a, 'golden', 'squeezenet_v1.1', 'golden.json'), 'utf8'));
   const out = join(dir, 'sq.f32');
   const r = qd(['run', join(a, 'models', 'squeezenet_v1.1'), '--input', join(a, 'golden', 'squeezenet_v1.1', 'input_16.bin'), '--output', out, '--batch_size', '4', '--top_k', '1']);

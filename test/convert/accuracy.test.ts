@@ -10,6 +10,7 @@ import { assetsDir } from '../../src/util/assets';
 import { QdeployError } from '../../src/util/errors';
 import { evaluate, formatRows, sampleImages } from './accuracy';
 import { registerFakeKernels } from './fake_kernels';
+import { skipTest } from '../skip';
 
 const assets = assetsDir();
 const long = process.env.QDEPLOY_LONG === '1';
@@ -22,11 +23,11 @@ const MODELS = [
 
 for (const m of MODELS) {
   test(`${m.name}: INT8 agrees with the quant model`, async () => {
-    if (m.long && !long) { console.log(`SKIP: ${m.name}: long accuracy run (set QDEPLOY_LONG=1)`); return; }
+    if (m.long && !long) { skipTest(`${m.name}: long accuracy run (set QDEPLOY_LONG=1)`); return; }
     const limit = long ? 50 : 16;
     const dir = assets && join(assets, 'models', m.name);
     const data = assets && (await sampleImages(assets, m.golden, m.side, m.preset, limit));
-    if (!dir || !existsSync(dir) || !data) { console.log(`SKIP: ${m.name}: model or golden inputs not found under ${assets ?? 'QDEPLOY_ASSETS'}`); return; }
+    if (!dir || !existsSync(dir) || !data) { skipTest(`${m.name}: model or golden inputs not found under ${assets ?? 'QDEPLOY_ASSETS'}`); return; }
     registerFakeKernels();
     let rows;
     try {
@@ -35,7 +36,7 @@ for (const m of MODELS) {
     } catch (e) {
       if (e instanceof QdeployError && e.code === 'unsupported') {
         const types = [...new Set([...e.message.matchAll(/ (\w+)\(\d+\)/g)].map((x) => x[1]))];
-        console.log(`SKIP: ${m.name}: the reference backend cannot run ${types.join(', ')} yet`);
+        skipTest(`${m.name}: the reference backend cannot run ${types.join(', ')} yet`);
         return;
       }
       throw e;

@@ -11,13 +11,14 @@ import { loadGraph } from '../../src/cli/model_io';
 import { assetsDir } from '../../src/util/assets';
 import { convertForTest } from './accuracy';
 import { makeQuantModel } from './make_quant_model';
+import { skipTest } from '../skip';
 
 const assets = assetsDir();
 const dir = assets && join(assets, 'models', 'squeezenet_v1.1');
 const f = Math.fround;
 
 if (!dir || !existsSync(join(dir, '__model__'))) {
-  test('squeezenet INT8 program', () => console.log(`SKIP: ${dir ?? 'QDEPLOY_ASSETS'}/__model__ not found`));
+  test('squeezenet INT8 program', () => skipTest(`${dir ?? 'QDEPLOY_ASSETS'}/__model__ not found`));
 } else {
   const fp32 = loadGraph(dir);
   const names = [...fp32.vars.keys()].sort();

@@ -18,6 +18,7 @@ import { readValList } from '../../src/data/val_list';
 import { assetsDir } from '../../src/util/assets';
 import { QdeployError } from '../../src/util/errors';
 import { mad, makeSolidPng, tempDir } from './helpers';
+import { skipTest } from '../skip';
 
 const assets = assetsDir();
 const dataDir = assets ? join(assets, 'data') : undefined;
@@ -52,7 +53,7 @@ const cases: { preset: PresetName; golden: string; toUnits: number; how: string 
 for (const c of cases) {
   for (const resample of ['sharp', 'pil'] as ResampleImpl[]) {
     test(`${c.preset} (${resample}) vs golden/${c.golden}/input_16.bin`, async () => {
-      if (!haveAssets) { console.log(`SKIP: ${c.preset} golden: no assets`); return; }
+      if (!haveAssets) { skipTest(`${c.preset} golden: no assets`); return; }
       const g = golden(c.golden);
       const got = await preprocessFirst16(c.preset, resample);
       assert.equal(g.shape, got.pre.shape, 'image shape');
@@ -100,7 +101,7 @@ test('PIL-compatible Lanczos: identity when sizes match, constant image stays co
 });
 
 test('imageSize reads JPEG/PNG headers as sharp does', async () => {
-  if (!haveAssets) { console.log('SKIP: imageSize on assets: no assets'); return; }
+  if (!haveAssets) { skipTest('imageSize on assets: no assets'); return; }
   const entries = readValList(dataDir!);
   for (const e of entries) {
     const buf = readFileSync(e.path);

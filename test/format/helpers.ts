@@ -6,13 +6,14 @@ import * as assert from 'uvu/assert';
 import { assetsDir } from '../../src/util/assets';
 import { QdeployError, type ErrorCode } from '../../src/util/errors';
 import type { ProgramDesc, VarDesc } from '../../src/util/program_desc';
+import { skipTest } from '../skip';
 
 /** models/<name> dirs present in the assets, or a printed SKIP line and []. */
 export function assetModels(why: string): { name: string; dir: string }[] {
   const a = assetsDir();
   const root = a && join(a, 'models');
   if (!root || !existsSync(root)) {
-    console.log(`SKIP: ${why}: no assets (set QDEPLOY_ASSETS; looked for ../shared/assets/models)`);
+    skipTest(`${why}: no assets (set QDEPLOY_ASSETS; looked for ../shared/assets/models)`);
     return [];
   }
   return readdirSync(root).sort().map((name) => ({ name, dir: join(root, name) }));

@@ -13,6 +13,7 @@ import { loadGraph } from '../../src/cli/model_io';
 import { compile } from '../../src/runtime/compile';
 import { openDataset } from '../../src/format/paddle/dataset_bin';
 import { assetsDir } from '../../src/util/assets';
+import { skipTest } from '../skip';
 
 export interface Dataset { n: number; images: Float32Array[]; labels: number[]; chw: number }
 
@@ -87,7 +88,7 @@ function imageCount(n: number): number {
 
 export function fp32GoldenTest(name: string): void {
   const s = setup(name);
-  if (typeof s === 'string') { test(`golden ${name}`, () => console.log(`SKIP: ${s}`)); test.run(); return; }
+  if (typeof s === 'string') { test(`golden ${name}`, () => skipTest(`${s}`)); test.run(); return; }
   const { dir, gj, modelDir } = s;
   test(`golden fp32 ${name}: per image rel L2 <= 1e-4, top-1 where margin > 1e-3`, () => {
     const chw = gj.input_shape.slice(1).reduce((a, b) => a * b, 1);
@@ -134,7 +135,7 @@ function int8Check(name: string, what: string, got: Float32Array, gold: Float32A
 
 export function legacyInt8GoldenTest(name: string): void {
   const s = setup(name);
-  if (typeof s === 'string') { test(`golden ${name}`, () => console.log(`SKIP: ${s}`)); test.run(); return; }
+  if (typeof s === 'string') { test(`golden ${name}`, () => skipTest(`${s}`)); test.run(); return; }
   const { dir, gj, modelDir } = s;
   const chw = gj.input_shape.slice(1).reduce((a, b) => a * b, 1);
   const C = gj.output_shape[1];

@@ -16,6 +16,7 @@ import { infoCommand } from '../../src/cli/info';
 import { runCommand } from '../../src/cli/run';
 import { run1, type In } from '../backends/reference/one_op';
 import { infer, f32, s8 } from './infer';
+import { skipTest } from '../skip';
 
 const f = Math.fround;
 const F = (dims: number[], values: number[], param = false): In => ({ slot: 'X', dims, dtype: 'fp32', values, param });
@@ -206,7 +207,7 @@ test('end to end: SqueezeNet quant models (non-onnx and onnx_format) run, info l
   const data = assets && join(assets, 'golden', 'squeezenet_v1.1', 'input_16.bin');
   const goldenFile = assets && join(assets, 'golden', 'squeezenet_v1.1', 'golden.json');
   if (!model || !data || !goldenFile || ![model, data, goldenFile].every((p) => existsSync(p))) {
-    console.log('SKIP: squeezenet_v1.1 assets not found (QDEPLOY_ASSETS)');
+    skipTest('squeezenet_v1.1 assets not found (QDEPLOY_ASSETS)');
     return;
   }
   const golden = JSON.parse(readFileSync(goldenFile, 'utf8')) as { per_image: { top1: number }[] };

@@ -13,6 +13,7 @@ import { renameInplaceOutputs } from '../../src/passes/rename_inplace_outputs';
 import { compile } from '../../src/runtime/compile';
 import { assetsDir } from '../../src/util/assets';
 import { goldenInputs } from '../convert/accuracy';
+import { skipTest } from '../skip';
 
 const assets = assetsDir();
 
@@ -21,7 +22,7 @@ for (const [model, side, fused] of [['squeezenet_v1.1', 227, { conv_bias_mkldnn_
   test(`${model}: FP32 passes preserve the outputs`, () => {
     const dir = assets && join(assets, 'models', model);
     const data = assets && goldenInputs(assets, model, side);
-    if (!dir || !existsSync(dir) || !data) { console.log(`SKIP: ${model} or its golden inputs not found`); return; }
+    if (!dir || !existsSync(dir) || !data) { skipTest(`${model} or its golden inputs not found`); return; }
     const g = loadGraph(dir);
     const opt = g.clone();
     const ctx = new PassContext();

@@ -14,6 +14,7 @@ import { kernelCases, type KernelCase } from '../../kernels/cases';
 import { buildCase, caseInputs, compareOutputs, runCase } from '../../kernels/harness';
 import { referenceBackend } from '../../../src/backends/reference/backend';
 import { assetsDir } from '../../../src/util/assets';
+import { skipTest } from '../../skip';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -120,8 +121,8 @@ test('selectBackend: wasm, reference, native (not built), auto with its reason',
 test('the CLI bundle finds the .wasm files from any cwd (qdeploy run --backend wasm)', () => {
   const bundle = join(root, 'dist', 'qdeploy.mjs');
   const assets = assetsDir();
-  if (!existsSync(bundle)) { console.log('SKIP: dist/qdeploy.mjs not built (npm run build)'); return; }
-  if (!assets || !existsSync(join(assets, 'models', 'squeezenet_v1.1'))) { console.log('SKIP: shared assets not found'); return; }
+  if (!existsSync(bundle)) { skipTest('dist/qdeploy.mjs not built (npm run build)'); return; }
+  if (!assets || !existsSync(join(assets, 'models', 'squeezenet_v1.1'))) { skipTest('shared assets not found'); return; }
   const r = spawnSync(process.execPath, [bundle, 'run', join(assets, 'models', 'squeezenet_v1.1'), '--input', join(assets, 'golden', 'squeezenet_v1.1', 'input_16.bin'), '--backend', 'wasm', '--top_k', '1'],
     { encoding: 'utf8', cwd: '/', env: { ...process.env, QDEPLOY_WASM_DIR: '' } });
   const out = `${r.stdout}${r.stderr}`;

@@ -12,6 +12,7 @@ import { wasmBackend } from '../../../src/backends/wasm/backend';
 import { loadGraph } from '../../../src/cli/model_io';
 import { compile } from '../../../src/runtime/compile';
 import { assetsDir } from '../../../src/util/assets';
+import { skipTest } from '../../skip';
 
 interface GoldenJson { kind: string; model: string; input_shape: number[]; output_shape: number[]; per_image: { top1: number; top2_margin: number }[]; batch16?: { file: string; top1: number[] } }
 
@@ -35,7 +36,7 @@ function median(fn: () => void, runs: number): number {
 }
 
 const dirs = assets && existsSync(join(assets, 'golden')) ? readdirSync(join(assets, 'golden')).sort() : [];
-if (!assets) test('golden models on wasm', () => console.log('SKIP: shared assets not found (set QDEPLOY_ASSETS)'));
+if (!assets) test('golden models on wasm', () => skipTest('shared assets not found (set QDEPLOY_ASSETS)'));
 
 for (const name of dirs) {
   const dir = join(assets!, 'golden', name);
@@ -46,7 +47,7 @@ for (const name of dirs) {
   const chw = gj.input_shape.slice(1).reduce((a, b) => a * b, 1);
   const C = gj.output_shape[1];
   test(`wasm golden ${gj.kind} ${name}: golden top-1 (batch 1)`, () => {
-    if (!existsSync(modelDir)) { console.log(`SKIP: ${modelDir} not found`); return; }
+    if (!existsSync(modelDir)) { skipTest(`${modelDir} not found`); return; }
     const ims = images(join(dir, 'input_16.bin'), chw);
     const gold = readF32(join(dir, 'logits_16.f32'));
     const plan = compile(loadGraph(modelDir), backend, { batch: 1 });
@@ -74,7 +75,7 @@ for (const name of dirs) {
   });
   if (gj.kind === 'legacy_int8' && gj.batch16) {
     test(`wasm golden legacy int8 ${name}: one batch of 16`, () => {
-      if (!existsSync(modelDir)) { console.log(`SKIP: ${modelDir} not found`); return; }
+      if (!existsSync(modelDir)) { skipTest(`${modelDir} not found`); return; }
       const ims = images(join(dir, 'input_16.bin'), chw);
       const input = new Float32Array(ims.length * chw);
       ims.forEach((im, i) => input.set(im, i * chw));
@@ -95,7 +96,7 @@ for (const name of dirs) {
 for (const name of ['squeezenet_v1.1', 'mobilenet_v2']) {
   test(`whole model ${name} FP32: wasm at least 10x faster than reference (batch 1)`, () => {
     const modelDir = assets ? join(assets, 'models', name) : '';
-    if (!assets || !existsSync(modelDir)) { console.log(`SKIP: ${modelDir || 'assets'} not found`); return; }
+    if (!assets || !existsSync(modelDir)) { skipTest(`${modelDir || 'assets'} not found`); return; }
     const g = loadGraph(modelDir);
     const [, c, h, w] = g.mustVar(g.feeds()[0].name, g.feeds()[0].op).dims;
     const input = new Float32Array(c * h * w).map((_, i) => Math.sin(i) * 50);
