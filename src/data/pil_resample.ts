@@ -6,7 +6,7 @@
 // (accumulator starts at 2^21, result = clamp(acc >> 22, 0, 255)).
 // Only the pixels of the final crop box are computed (the crop follows the resize in Paddle's pipeline).
 
-const PRECISION_BITS = 22;
+export const PRECISION_BITS = 22;
 const ONE = 1 << PRECISION_BITS;
 const HALF = 1 << (PRECISION_BITS - 1);
 
@@ -17,7 +17,7 @@ function sinc(x: number): number {
 }
 const lanczos3 = (x: number): number => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0);
 
-interface Coeffs {
+export interface Coeffs {
   /** per output index: first input index, tap count */
   start: Int32Array;
   count: Int32Array;
@@ -26,8 +26,8 @@ interface Coeffs {
   ksize: number;
 }
 
-/** Weights for output indices first..first+n-1 of a resize from inSize to outSize. */
-function coeffs(inSize: number, outSize: number, first: number, n: number): Coeffs {
+/** Weights for output indices first..first+n-1 of a resize from inSize to outSize (PIL's, in 22-bit fixed point). */
+export function lanczosCoeffs(inSize: number, outSize: number, first: number, n: number): Coeffs {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = 3 * filterscale;
@@ -68,14 +68,14 @@ export function resizeCropLanczosPil(
   let rows0 = top, rows1 = top + cropH; // source rows needed (when no vertical resize)
   let cy: Coeffs | undefined;
   if (H !== h) {
-    cy = coeffs(h, H, top, cropH);
+    cy = lanczosCoeffs(h, H, top, cropH);
     rows0 = cy.start[0]; rows1 = 0;
     for (let i = 0; i < cropH; i++) { rows0 = Math.min(rows0, cy.start[i]); rows1 = Math.max(rows1, cy.start[i] + cy.count[i]); }
   }
   const nRows = rows1 - rows0;
   let mid: Uint8Array;
   if (W !== w) {
-    const cx = coeffs(w, W, left, cropW);
+    const cx = lanczosCoeffs(w, W, left, cropW);
     mid = new Uint8Array(nRows * cropW * C);
     const { start, count, k, ksize } = cx;
     for (let r = 0; r < nRows; r++) {

@@ -5,9 +5,11 @@
 //   ((p / scale) - mean) / std, each step rounded to float32 as NumPy does on a float32 array;  5. CHW.
 // Optional BGR order for the Caffe-converted models (mean/std are then given in B,G,R order).
 //
-// Two resamplers: `sharp` (libvips Lanczos-3 when shrinking, in sharp's thread pool; mean abs difference to PIL
-// about 0.008 in normalised units) and `pil` (our PIL-compatible Lanczos in JS, pixel-identical to Paddle's
-// script). Enlargements always use the PIL-compatible path: libvips enlarges with a half-pixel-shifted
+// Two resamplers: `pil` (the default: PIL's Lanczos, pixel-identical to Paddle's script; the WebAssembly SIMD128
+// kernels of wasm/assembly/resize.ts through src/data/simd_resize.ts, or the JS port in pil_resample.ts where
+// wasm SIMD is unavailable; sharp only decodes) and `sharp` (libvips Lanczos-3 when shrinking, in sharp's thread
+// pool; mean abs difference to PIL about 0.004 in normalised units, and slower per image than `pil` since the
+// wasm kernels). Enlargements always use the PIL-compatible path: libvips enlarges with a half-pixel-shifted
 // interpolator.
 //
 // `ppocr_cls` follows PaddleOCR's text-direction classifier (PaddlePaddle/PaddleOCR: tools/infer/predict_cls.py,
@@ -19,6 +21,7 @@ import sharp from 'sharp';
 import { QdeployError } from '../util/errors';
 import { imageSize } from './image_size';
 import { resizeCropLanczosPil } from './pil_resample';
+import { SimdResizer } from './simd_resize';
 
 export type PresetName = 'imagenet' | 'caffe_squeezenet' | 'caffe_mobilenet' | 'ppocr_cls';
 export const PRESET_NAMES: PresetName[] = ['imagenet', 'caffe_squeezenet', 'caffe_mobilenet', 'ppocr_cls'];
@@ -47,17 +50,17 @@ const CAFFE_MOBILENET_SCALE = 0.017; // Caffe `scale: 0.017` multiplier = divisi
 export const PRESETS: Record<PresetName, PreprocessOptions> = {
   imagenet: {
     layout: 'resize_crop', resizeShort: 256, height: 224, width: 224,
-    mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 255, channelOrder: 'rgb', resample: 'sharp',
+    mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 255, channelOrder: 'rgb', resample: 'pil',
   },
   caffe_squeezenet: {
     layout: 'resize_crop', resizeShort: 256, height: 227, width: 227,
-    mean: [104, 117, 124], std: [1, 1, 1], scale: 1, channelOrder: 'bgr', resample: 'sharp',
+    mean: [104, 117, 124], std: [1, 1, 1], scale: 1, channelOrder: 'bgr', resample: 'pil',
   },
   caffe_mobilenet: {
     layout: 'resize_crop', resizeShort: 256, height: 224, width: 224,
     mean: [103.94, 116.78, 123.68],
     std: [1 / CAFFE_MOBILENET_SCALE, 1 / CAFFE_MOBILENET_SCALE, 1 / CAFFE_MOBILENET_SCALE],
-    scale: 1, channelOrder: 'bgr', resample: 'sharp',
+    scale: 1, channelOrder: 'bgr', resample: 'pil',
   },
   ppocr_cls: {
     layout: 'ocr_pad', resizeShort: 48, height: 48, width: 192,
@@ -167,6 +170,18 @@ const SHARP_INPUT = { failOn: 'truncated', ignoreIcc: true } as const;
 // CPU time in bench/preprocess.ts on 1 core. Process-wide, like sharp.concurrency(); nothing else uses sharp.
 sharp.cache(false);
 
+let resizer: SimdResizer | undefined | null = null;
+/** This thread's SIMD128 resizer (wasm/assembly/resize.ts), or undefined where wasm SIMD or the build is missing. */
+export function simdResizer(): SimdResizer | undefined {
+  if (resizer === null) resizer = process.env.QDEPLOY_PIL_RESAMPLE === 'js' ? undefined : SimdResizer.create().resizer;
+  return resizer;
+}
+
+/** Which implementation `--resample pil` runs here: the wasm SIMD128 kernels, or the JS port where they cannot load. */
+export function pilResampleImpl(): string {
+  return simdResizer() ? 'wasm simd128' : `js (${process.env.QDEPLOY_PIL_RESAMPLE === 'js' ? 'QDEPLOY_PIL_RESAMPLE=js' : SimdResizer.create().reason})`;
+}
+
 /** Reusable preprocessing for one set of options; `process` may run many times concurrently. */
 export class Preprocessor {
   readonly shape: [number, number, number];
@@ -233,6 +248,12 @@ export class Preprocessor {
           .removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
         if (info.width !== w || info.height !== h || info.channels !== 3) {
           throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, header said ${w}x${h}`);
+        }
+        const simd = simdResizer();
+        if (simd) {
+          simd.run(data, w, h, g.W, g.H, g.left, g.top, o.width, o.height, undefined,
+            { lut: this.lut, order: this.src[0] | (this.src[1] << 2) | (this.src[2] << 4), out: dst, outW: o.width, outH: o.height });
+          return dst;
         }
         px = resizeCropLanczosPil(data, w, h, 3, g.W, g.H, g.left, g.top, o.width, o.height);
       }

@@ -1,10 +1,7 @@
 // Finds and loads the wasm kernel builds, and probes the engine: SIMD128 and relaxed SIMD are detected with
 // WebAssembly.validate on two tiny probe modules (no instantiation), so the relaxed build is only chosen where
 // the engine accepts it (Node 20: behind --experimental-wasm-relaxed-simd).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { QdeployError } from '../../util/errors';
+import { loadWasmBuild, wasmBuildDir, WASM_SIMD128_FILE } from '../../util/wasm_build';
 
 export type WasmIsa = 'simd128' | 'relaxed-simd';
 
@@ -35,48 +32,16 @@ export function probeFeatures(): Features {
 }
 
 export const WASM_FILES: Record<WasmIsa, string> = {
-  'simd128': 'qdeploy_simd128.wasm',
+  'simd128': WASM_SIMD128_FILE,
   'relaxed-simd': 'qdeploy_relaxed.wasm',
 };
 
-function metaDir(): string | undefined {
-  try {
-    // ESM bundle (dist/qdeploy.mjs): import.meta.url is the bundle; under esbuild-register (CJS) it is empty
-    const u = (import.meta as { url?: string }).url;
-    return u ? dirname(fileURLToPath(u)) : undefined;
-  } catch { return undefined; }
-}
-
-/** where the .wasm builds are: $QDEPLOY_WASM_DIR, next to the bundle (../wasm/build), next to the sources, or up from cwd */
-export function wasmBuildDir(): string | undefined {
-  const cands: string[] = [];
-  if (process.env.QDEPLOY_WASM_DIR) cands.push(resolve(process.env.QDEPLOY_WASM_DIR));
-  const md = metaDir();
-  if (md) cands.push(join(md, '..', 'wasm', 'build'), join(md, '..', '..', '..', 'wasm', 'build'));
-  if (typeof __dirname !== 'undefined') cands.push(join(__dirname, '..', '..', '..', 'wasm', 'build'), join(__dirname, '..', 'wasm', 'build'));
-  let d = process.cwd();
-  for (let i = 0; i < 6; i++) { cands.push(join(d, 'wasm', 'build')); d = dirname(d); }
-  return cands.find((c) => existsSync(join(c, WASM_FILES.simd128)));
-}
-
-const cache = new Map<string, WebAssembly.Module>();
+/** where the .wasm builds are (src/util/wasm_build.ts, shared with src/data's preprocessing) */
+export { wasmBuildDir };
 
 /** the compiled module for an ISA (compiled once per process) */
 export function loadModule(isa: WasmIsa): WebAssembly.Module {
-  const dir = wasmBuildDir();
-  if (!dir) throw new QdeployError('backend', 'wasm kernels not built: wasm/build/qdeploy_simd128.wasm not found (run `npm run build`, or set QDEPLOY_WASM_DIR)');
-  const file = join(dir, WASM_FILES[isa]);
-  let m = cache.get(file);
-  if (!m) {
-    if (!existsSync(file)) throw new QdeployError('backend', `${file} not found (run \`npm run build\`)`);
-    try {
-      m = new WebAssembly.Module(readFileSync(file));
-    } catch (e) {
-      throw new QdeployError('backend', `${file}: cannot compile: ${(e as Error).message}`);
-    }
-    cache.set(file, m);
-  }
-  return m;
+  return loadWasmBuild(WASM_FILES[isa]);
 }
 
 /** pick the build: relaxed where the engine validates the relaxed probe, else SIMD128; undefined + reason if neither */
