@@ -17,11 +17,10 @@ import { postTrainingQuantize, type Algo } from '../../src/quant';
 import type { Backend } from '../../src/runtime/backend';
 import { compile } from '../../src/runtime/compile';
 import { assetsDir } from '../../src/util/assets';
+import { skipTest } from '../skip';
 
 const assets = assetsDir();
 const long = process.env.QDEPLOY_LONG === '1';
-if (!long) console.log('SKIP: set QDEPLOY_LONG=1 for the PTQ accuracy run (minutes)');
-else if (!assets) console.log('SKIP: assets absent (QDEPLOY_ASSETS or ../shared/assets)');
 
 const MODELS: [string, PresetName, number][] = [['squeezenet_v1.1', 'caffe_squeezenet', 227], ['mobilenet_v2', 'caffe_mobilenet', 224], ['mobilenet_v1', 'caffe_mobilenet', 224]];
 const ALGOS: Algo[] = ['KL', 'hist', 'abs_max', 'avg'];
@@ -36,7 +35,7 @@ function top1(g: Graph, backend: Backend, images: Float32Array[]): number[] {
 
 for (const [model, preset, side] of MODELS) {
   test(`${model}: best algorithm within 2 extra misclassifications and >= 90 % agreement (50 and 34 held out)`, async () => {
-    if (!long || !assets || !existsSync(join(assets, 'models', model))) return;
+    if (!long || !assets || !existsSync(join(assets, 'models', model))) { skipTest(!long ? `${model}: long PTQ accuracy run (set QDEPLOY_LONG=1)` : `${model}: assets absent`); return; }
     const { backend } = selectBackend('auto');
     try {
       const entries = readValList(join(assets, 'data'));
