@@ -120,6 +120,25 @@ function convCases(): KernelCase[] {
       out.push(mk({ name: `${type}_${inType === 'uint8' ? 'u8' : 's8'}_${convName(s)}_v${variant}`, op: type, attrs, inputs, outputs: [{ slot: 'Output' }] }));
     }
   }
+  // epilogue ties: Si = Sw = So = 1 (dq = ds = 1) with biases k + 0.5 put every v exactly halfway between two
+  // integers, so round half to even and the saturation edges are hit on every output (full 4×8 tiles and tails)
+  for (const [inType, act] of [['uint8', 'relu'], ['uint8', ''], ['int8', ''], ['int8', 'relu6']] as const) {
+    for (const k of [1, 3]) {
+      out.push(mk({
+        name: `conv2d_${inType === 'uint8' ? 'u8' : 's8'}_ties_k${k}_${act || 'none'}`, op: 'conv2d',
+        attrs: {
+          strides: [1, 1], paddings: [k >> 1, k >> 1], dilations: [1, 1], groups: 1, mkldnn_data_type: 'int8',
+          Scale_in: 1, Scale_out: 1, Scale_weights: [1], fuse_activation: act, ...(act === 'relu6' ? { fuse_alpha: 100.5 } : {}),
+        },
+        inputs: [
+          { slot: 'Input', dims: [1, 3, 8, 9], dtype: inType, values: inType === 'uint8' ? [0, 1, 2, 3, 4, 5, 6, 7, 100, 200, 255, 9, 10] : [-128, -3, -2, -1, 0, 1, 2, 3, 127, 50, -50] },
+          { slot: 'Filter', dims: [9, 3, k, k], dtype: 'fp32', param: true, values: [1, -1, 0, 2, -2, 1, 0, -1, 1, 0, -1] },
+          { slot: 'Bias', dims: [9], dtype: 'fp32', param: true, values: [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 127.5, -128.5, 254.5] },
+        ],
+        outputs: [{ slot: 'Output' }],
+      }));
+    }
+  }
   return out;
 }
 

@@ -17,7 +17,7 @@
 //   weights: [group][m-tile][k-quad][4 channels] 4 bytes w[k0..k3]
 //   panel:   [8-position block][k-quad] 64 bytes: lo(p0..p3), lo(p4..p7), hi(p0..p3), hi(p4..p7), each 4×[k0..k3]
 
-import { epiI8x4, T_F32 } from './common';
+import { actI8, satRneLowBytes, T_F32, T_U8 } from './common';
 
 export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 
@@ -149,15 +149,25 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bia
   epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
 }
 
-/** epilogue of one channel's 8 contiguous outputs held in two accumulators */
+/** epilogue of one channel's 8 contiguous outputs held in two accumulators: epiI8x4's lane arithmetic, one 8-byte store */
 // @ts-ignore: decorator
 @inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, ds: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
   yt: i32, y: usize, tmp: usize): void {
-  const bv = load<f32>(bias);
-  const o = load<f32>(os);
-  const ye = <usize>(yt == T_F32 ? 16 : 4);
-  epiI8x4(lo, o, bv, ds, rt, r, ss, act, alpha, yt, y, 1, 4, tmp);
-  epiI8x4(hi, o, bv, ds, rt, r + 4, ss, act, alpha, yt, y + ye, 1, 4, tmp);
+  const dq = v128.load32_splat(os), bv = v128.load32_splat(bias);
+  let v0 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(lo), dq), bv);
+  let v1 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(hi), dq), bv);
+  if (rt != 0) {
+    const rb = v128.load64_zero(r);
+    const rh = rt == T_U8 ? i16x8.extend_low_i8x16_u(rb) : i16x8.extend_low_i8x16_s(rb);
+    const sv = f32x4.splat(ss);
+    v0 = f32x4.add(v0, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(rh))));
+    v1 = f32x4.add(v1, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(rh))));
+  }
+  v0 = actI8(v0, act, alpha); v1 = actI8(v1, act, alpha);
+  if (yt == T_F32) { v128.store(y, v0); v128.store(y, v1, 16); return; }
+  const dsv = f32x4.splat(ds);
+  const q0 = satRneLowBytes(f32x4.mul(v0, dsv), yt), q1 = satRneLowBytes(f32x4.mul(v1, dsv), yt);
+  v128.store64_lane(y, i8x16.shuffle(q0, q1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28), 0);
 }
 
 // @ts-ignore: decorator
