@@ -51,40 +51,44 @@ export function pack_weights_s8(src: usize, dst: usize, groups: i32, M: i32, K: 
   }
 }
 
+/** plain panel entry for one k-pair of an 8-position block: r0/r1 hold the 8 bytes of k0/k1 → 8 i32 (k0 | k1 << 16) at d */
+// @ts-ignore: decorator
+@inline export function packPairI8(r0: v128, r1: v128, d: usize, signed: bool): void {
+  const a = i8x16.shuffle(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  if (signed) {
+    v128.store(d, i16x8.extend_low_i8x16_s(a));
+    v128.store(d, i16x8.extend_high_i8x16_s(a), 16);
+  } else {
+    v128.store(d, i16x8.extend_low_i8x16_u(a));
+    v128.store(d, i16x8.extend_high_i8x16_u(a), 16);
+  }
+}
+
+/** relaxed panel entry for one k-quad of an 8-position block: r0..r3 hold the 8 bytes of k0..k3 → 64 bytes at d */
+// @ts-ignore: decorator
+@inline export function packQuadI8(r0: v128, r1: v128, r2: v128, r3: v128, d: usize): void {
+  const m7 = i8x16.splat(0x7f);
+  const a01 = i8x16.shuffle(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const a23 = i8x16.shuffle(r2, r3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const q0 = i8x16.shuffle(a01, a23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+  const q1 = i8x16.shuffle(a01, a23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+  v128.store(d, v128.and(q0, m7));
+  v128.store(d, v128.and(q1, m7), 16);
+  v128.store(d, i8x16.shr_u(q0, 7), 32);
+  v128.store(d, i8x16.shr_u(q1, 7), 48);
+}
+
 /** interleave/transposes two (plain) or four (relaxed) gathered byte rows into the panel for one k-pair/quad */
 // @ts-ignore: decorator
 @inline export function packPanelRowsI8(t: usize, rowBytes: i32, nb: i32, panel: usize, kidx: i32, KP: i32, signed: bool): void {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const KQ = KP >> 2;
-    const m7 = i8x16.splat(0x7f);
-    for (let b = 0; b < nb; b++) {
-      const off = <usize>(b << 3);
-      const r0 = v128.load64_zero(t + off), r1 = v128.load64_zero(t + <usize>rowBytes + off);
+  for (let b = 0; b < nb; b++) {
+    const off = <usize>(b << 3);
+    const r0 = v128.load64_zero(t + off), r1 = v128.load64_zero(t + <usize>rowBytes + off);
+    if (ASC_FEATURE_RELAXED_SIMD) {
       const r2 = v128.load64_zero(t + <usize>(2 * rowBytes) + off), r3 = v128.load64_zero(t + <usize>(3 * rowBytes) + off);
-      const a01 = i8x16.shuffle(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const a23 = i8x16.shuffle(r2, r3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const q0 = i8x16.shuffle(a01, a23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-      const q1 = i8x16.shuffle(a01, a23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-      const d = panel + <usize>((b * KQ + kidx) << 6);
-      v128.store(d, v128.and(q0, m7));
-      v128.store(d, v128.and(q1, m7), 16);
-      v128.store(d, i8x16.shr_u(q0, 7), 32);
-      v128.store(d, i8x16.shr_u(q1, 7), 48);
-    }
-  } else {
-    const KH = KP >> 1;
-    for (let b = 0; b < nb; b++) {
-      const off = <usize>(b << 3);
-      const r0 = v128.load64_zero(t + off), r1 = v128.load64_zero(t + <usize>rowBytes + off);
-      const a = i8x16.shuffle(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const d = panel + <usize>((b * KH + kidx) << 5);
-      if (signed) {
-        v128.store(d, i16x8.extend_low_i8x16_s(a));
-        v128.store(d, i16x8.extend_high_i8x16_s(a), 16);
-      } else {
-        v128.store(d, i16x8.extend_low_i8x16_u(a));
-        v128.store(d, i16x8.extend_high_i8x16_u(a), 16);
-      }
+      packQuadI8(r0, r1, r2, r3, panel + <usize>((b * (KP >> 2) + kidx) << 6));
+    } else {
+      packPairI8(r0, r1, panel + <usize>((b * (KP >> 1) + kidx) << 5), signed);
     }
   }
 }
