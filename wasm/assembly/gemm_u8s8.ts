@@ -97,7 +97,8 @@ export function pack_weights_s8(src: usize, dst: usize, groups: i32, M: i32, K: 
 export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usize): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  for (let k = 0; k < kp2; k++) {
+  const bend = b + (<usize>kp2 << 5);
+  while (b < bend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
@@ -130,7 +131,8 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bia
   ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  for (let k = 0; k < kp2; k++) {
+  const bend = b + (<usize>kp2 << 5);
+  while (b < bend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
