@@ -7,7 +7,10 @@
 // (stride 2: every other byte of 16) at a fixed offset per k, loaded straight into the panel. Positions are then
 // oy·OW8 + ox; the columns ox ≥ OW of the last block of a row are computed and dropped.
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
-import { KALIGN_I8, packPanelRowsI8, packPairI8, packQuadI8, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused, gemm_u8s8s32_4x4c4_relaxed } from './gemm_u8s8';
+import {
+  KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
+  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused,
+} from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
 // parameter slots (src/backends/wasm/params.ts: G)
@@ -88,7 +91,9 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const ysr = pI(p, YSR), ysp = pI(p, YSP), yimg = pI(p, YIMG);
   const conv = pI(p, MODE) == 0;
   const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = pF(p, DS);
-  const wTile = ASC_FEATURE_RELAXED_SIMD ? KPv * 4 : KPv * 8; // bytes per m-tile: relaxed (KP/4)·16, plain (KP/2)·16
+  const wTile = KPv * 8, wTile7 = KPv * 4; // bytes per m-tile: plain (KP/2)·16, 7-bit (KP/4)·16 after all plain ones
+  const wbase7 = wbase + <usize>(groups * MTv * wTile);
+  const mode = pI(p, MODE), xsk = pI(p, XSK), xsp = pI(p, XSP);
   const msplit = pI(p, MSPLIT);
   const rbase = pU(p, R), ybase = pU(p, Y);
   const padded = pI(p, MODE) == 2;
@@ -96,7 +101,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const offs = panel + <usize>((KPv * 2 * NCv + 64 + 15) & ~15);
   const pad = offs + <usize>(((Kv << 2) + 15) & ~15) + 16;
   const gStride = <usize>(pI(p, ICG) * ph * pw);
-  let padImg = -1;
+  let padImg = -1, padSeven = false;
   if (padded) fillOffsets(p, offs, Kv, pw, ph);
   for (let it = start; it < end; it++) {
     const item = it / msplit, ms = it - item * msplit;
@@ -105,48 +110,62 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     const rem = item - img * groups * nchunk;
     const g = rem / nchunk, ch = rem - g * nchunk;
     const c0 = ch * NCv, nc = min(NCv, Pv - c0), nb = (nc + 7) >> 3;
-    const blockBytes = KPv * 16; // plain: (KP/2)·32, relaxed: (KP/4)·64
+    const blockBytes = KPv * 16; // plain (KP/2)·32; 7-bit (KP/4)·32 fits too
+    let seven = false; // relaxed build: every activation byte of this item in 0..127
     // panel
     if (padded) {
-      if (img != padImg) { padImage(p, pU(p, X) + <usize>(img * pI(p, XIMG)), pad, pw, ph); padImg = img; }
+      if (img != padImg) {
+        const x = pU(p, X) + <usize>(img * pI(p, XIMG));
+        padImage(p, x, pad, pw, ph); padImg = img;
+        if (ASC_FEATURE_RELAXED_SIMD) padSeven = !anyBit7(x, pI(p, IC) * pI(p, IH) * pI(p, IW));
+      }
+      seven = padSeven;
       const gbase = pad + <usize>g * gStride;
       for (let b = 0; b < nb; b++) {
         const pp = c0 + (b << 3), oy = pp / ow8, ox = pp - oy * ow8;
-        packBlockPadded(gbase + <usize>(oy * rowStep + ox * sw), offs, Kv, KPv, sw, panel + <usize>(b * blockBytes), signed);
+        packBlockPadded(gbase + <usize>(oy * rowStep + ox * sw), offs, Kv, KPv, sw, panel + <usize>(b * blockBytes), signed, seven);
       }
     } else {
       let ximg = pU(p, X) + <usize>(img * pI(p, XIMG));
       if (conv) ximg += <usize>(g * pI(p, ICG) * pI(p, IH) * pI(p, IW));
+      if (ASC_FEATURE_RELAXED_SIMD && mode == 1) {
+        // matrix rows: K rows of nc contiguous positions (1×1 convs) or nc rows of K contiguous features (fc)
+        seven = true;
+        if (xsp == 1) { for (let k = 0; k < Kv && seven; k++) seven = !anyBit7(ximg + <usize>(k * xsk + c0), nc); }
+        else if (xsk == 1) { for (let j = 0; j < nc && seven; j++) seven = !anyBit7(ximg + <usize>((c0 + j) * xsp), Kv); }
+        else seven = false;
+      }
       for (let k = 0; k < KPv; k += KALIGN_I8) {
         for (let j = 0; j < KALIGN_I8; j++) {
           const d = rows + <usize>(j * rowBytes);
           if (k + j < Kv) gatherRow(p, ximg, k + j, c0, nc, d, 1);
           else memory.fill(d, 0, <usize>(nb << 3));
         }
-        packPanelRowsI8(rows, rowBytes, nb, panel, k / KALIGN_I8, KPv, signed);
+        packPanelRowsI8(rows, rowBytes, nb, panel, k, blockBytes, signed, seven);
       }
     }
     for (let mt = mt0; mt < mt1; mt++) {
-      const wt = wbase + <usize>((g * MTv + mt) * wTile);
+      const wt = wbase + <usize>((g * MTv + mt) * wTile), wt7 = wbase7 + <usize>((g * MTv + mt) * wTile7);
       const fullRows = mt * 4 + 4 <= Mv;
       for (let b = 0; b < nb; b++) {
         const pb = panel + <usize>(b * blockBytes);
         // output position of the block's first column and how many of its 8 columns are outputs
         let pos0 = c0 + (b << 3), nvb = min(8, c0 + nc - pos0);
         if (padded) { const oy = pos0 / ow8, ox = pos0 - oy * ow8; pos0 = oy * ow + ox; nvb = min(8, ow - ox); }
-        if (!ASC_FEATURE_RELAXED_SIMD && fullRows && ysp == 1 && nvb == 8) {
+        if (fullRows && ysp == 1 && nvb == 8) {
           const gr = g * Mv + mt * 4;
           const eoff = img * yimg + gr * ysr + pos0;
-          gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
-            rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          if (seven) {
+            gemm_u8s8s32_4x8c4_relaxed_fused(wt7, pb, KPv >> 2, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
+              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          } else {
+            gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
+              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          }
           continue;
         }
-        if (ASC_FEATURE_RELAXED_SIMD) {
-          gemm_u8s8s32_4x4c4_relaxed(wt, pb, KPv >> 2, tile, signed);
-          gemm_u8s8s32_4x4c4_relaxed(wt, pb + 16, KPv >> 2, tile + 16, signed);
-        } else {
-          gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
-        }
+        if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
+        else gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
         for (let r = 0; r < 4; r++) {
           const lr = mt * 4 + r;
           if (lr >= Mv) break;
@@ -200,16 +219,16 @@ function padImage(p: usize, x: usize, pad: usize, pw: i32, ph: i32): void {
 }
 
 /** one 8-position block of the panel straight from the padded image (src: the block's top-left tap) */
-function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d: usize, signed: bool): void {
+function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d: usize, signed: bool, seven: bool): void {
   const z = i32x4.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
+  if (ASC_FEATURE_RELAXED_SIMD && seven) {
     for (let k = 0; k < KPv; k += 4) {
       const o = offs + (<usize>k << 2);
       const r0 = loadCols(src + <usize>load<i32>(o), sw);
       const r1 = k + 1 < Kv ? loadCols(src + <usize>load<i32>(o, 4), sw) : z;
       const r2 = k + 2 < Kv ? loadCols(src + <usize>load<i32>(o, 8), sw) : z;
       const r3 = k + 3 < Kv ? loadCols(src + <usize>load<i32>(o, 12), sw) : z;
-      packQuadI8(r0, r1, r2, r3, d + (<usize>k << 4));
+      packQuad7(r0, r1, r2, r3, d + (<usize>k << 3));
     }
   } else if (sw == 1) {
     const K2 = Kv & ~1;
@@ -218,14 +237,26 @@ function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d:
       const o = offs + (<usize>k << 2);
       packPairI8(v128.load64_zero(src + <usize>load<i32>(o)), v128.load64_zero(src + <usize>load<i32>(o, 4)), d + (<usize>k << 4), signed);
     }
-    if (k < Kv) packPairI8(v128.load64_zero(src + <usize>load<i32>(offs + (<usize>k << 2))), z, d + (<usize>k << 4), signed);
+    if (k < Kv) { packPairI8(v128.load64_zero(src + <usize>load<i32>(offs + (<usize>k << 2))), z, d + (<usize>k << 4), signed); k += 2; }
+    for (; k < KPv; k += 2) packPairI8(z, z, d + (<usize>k << 4), signed);
   } else {
     for (let k = 0; k < KPv; k += 2) {
       const o = offs + (<usize>k << 2);
+      const r0 = k < Kv ? loadCols(src + <usize>load<i32>(o), sw) : z;
       const r1 = k + 1 < Kv ? loadCols(src + <usize>load<i32>(o, 4), sw) : z;
-      packPairI8(loadCols(src + <usize>load<i32>(o), sw), r1, d + (<usize>k << 4), signed);
+      packPairI8(r0, r1, d + (<usize>k << 4), signed);
     }
   }
+}
+
+/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0): such items cannot take the 7-bit relaxed dot */
+function anyBit7(x: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
+  let t: u32 = 0;
+  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
+  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
 }
 
 /** FP32 conv / fc / matmul with constant weights */

@@ -241,7 +241,7 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
   const x = (node.inputs.Input ?? node.inputs.X)?.[0];
   const int8 = isIntType(x?.dtype);
   const t = x?.dtype === 'uint8' ? 'u8' : x?.dtype === 'int8' ? 's8' : 'f32';
-  const gemm = int8 ? (relaxed ? `gemm_${t}s8s32_4x4c4_relaxed` : `gemm_${t}s8s32_4x8_simd128`) : (relaxed ? 'gemm_f32_4x8_relaxed_madd' : 'gemm_f32_4x8_simd128');
+  const gemm = int8 ? (relaxed ? `gemm_${t}s8s32_4x8c4_relaxed7_or_4x8_simd128` : `gemm_${t}s8s32_4x8_simd128`) : (relaxed ? 'gemm_f32_4x8_relaxed_madd' : 'gemm_f32_4x8_simd128');
   switch (f) {
     case 'conv_gemm': {
       const w = node.inputs.Filter[0].dims;
