@@ -46,3 +46,4 @@ export function peak_gemm_u8s8_4x8(a: usize, b: usize, kp2: i32, tile: usize, re
 export function peak_gemm_u8s8_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: usize, reps: i32): void {
   for (let r = 0; r < reps; r++) gemm_u8s8s32_4x8c4_relaxed(a, b, kq, tile);
 }
+
