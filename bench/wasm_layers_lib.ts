@@ -48,7 +48,8 @@ export function weights(l: Layer, seed = 1): { w: Float32Array; b: Float32Array;
   return { w, b, wDims };
 }
 
-export function layerGraph(l: Layer, int8: boolean, batch: number): { g: Graph; input: Tensor } {
+/** x7: int8 activations in 0..127 (what 127/T-scaled u8 relu outputs hold) instead of 0..255 */
+export function layerGraph(l: Layer, int8: boolean, batch: number, x7 = false): { g: Graph; input: Tensor } {
   const g = new Graph();
   g.addVar(Var.create('feed', 'fp32', []));
   g.addVar(Var.create('fetch', 'fp32', []));
@@ -77,7 +78,7 @@ export function layerGraph(l: Layer, int8: boolean, batch: number): { g: Graph; 
   const n = xDims.reduce((a, c) => a * c, 1);
   const r = lcg(7);
   const data = int8 ? new Uint8Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = int8 ? Math.floor(r() * 256) : r() * 2 - 1;
+  for (let i = 0; i < n; i++) data[i] = int8 ? Math.floor(r() * (x7 ? 128 : 256)) : r() * 2 - 1;
   return { g, input: { dtype: inDtype, dims: xDims, data } };
 }
 
@@ -95,8 +96,8 @@ export function timeIt(fn: () => void, budgetMs = 600): number {
   return t[t.length >> 1] / 1000;
 }
 
-export function timePlan(backend: Backend, l: Layer, int8: boolean, batch: number, budgetMs?: number): { gops: number; ms: number; kernel: string } {
-  const { g, input } = layerGraph(l, int8, batch);
+export function timePlan(backend: Backend, l: Layer, int8: boolean, batch: number, budgetMs?: number, x7 = false): { gops: number; ms: number; kernel: string } {
+  const { g, input } = layerGraph(l, int8, batch, x7);
   const plan: Plan = compile(g, backend, { batch });
   plan.setInput(0, input.data);
   const s = timeIt(() => plan.execute(), budgetMs);

@@ -10,7 +10,7 @@ export interface CaseInput {
   dtype: DType;
   /** persistable (a weight): compiled as a constant */
   param?: boolean;
-  /** fp32 value range, default [−1, 1] */
+  /** value range: fp32 [lo, hi) default [−1, 1]; uint8/int8 integers lo..hi inclusive, default the full type range */
   range?: [number, number];
   /** explicit values (repeated to fill) instead of random ones */
   values?: number[];
@@ -120,6 +120,50 @@ function convCases(): KernelCase[] {
       out.push(mk({ name: `${type}_${inType === 'uint8' ? 'u8' : 's8'}_${convName(s)}_v${variant}`, op: type, attrs, inputs, outputs: [{ slot: 'Output' }] }));
     }
   }
+  // activations all in 0..127 (u8 ≤ 127, s8 ≥ 0: what Paddle 3.x's 127/T relu outputs hold): the relaxed build runs
+  // these on the 7-bit relaxed dot; full 4×8 tiles, tails in M, K (not a multiple of 4) and positions, stride 1/2
+  const seven: [ConvSpec, number][] = [
+    [{ n: 2, ic: 7, oc: 13, h: 9, w: 11, k: 3, s: 1, pad: [1, 1], groups: 1 }, 0],
+    [{ n: 1, ic: 5, oc: 8, h: 12, w: 17, k: 3, s: 2, pad: [1, 1], groups: 1 }, 1],
+    [{ n: 2, ic: 9, oc: 10, h: 5, w: 13, k: 1, s: 1, pad: [0, 0], groups: 1 }, 3],
+  ];
+  for (const [s7, variant] of seven) {
+    for (const inType of ['uint8', 'int8'] as const) {
+      const [oh, ow] = convOut(s7);
+      const inputs: CaseInput[] = [
+        { slot: 'Input', dims: [s7.n, s7.ic, s7.h, s7.w], dtype: inType, range: [0, 127] },
+        { slot: 'Filter', dims: [s7.oc, s7.ic, s7.k, s7.k], dtype: 'fp32', param: true, range: [-0.8, 0.8] },
+        { slot: 'Bias', dims: [s7.oc], dtype: 'fp32', param: true, range: [-3, 3] },
+      ];
+      const attrs: KernelCase['attrs'] = {
+        ...convAttrs(s7), mkldnn_data_type: 'int8', Scale_in: 43.5, Scale_out: 21.25, Scale_weights: weightScales(s7.oc, 5), fuse_activation: variant === 1 ? 'relu' : '',
+      };
+      if (variant === 3) {
+        attrs.fuse_residual_connection = true; attrs.Scale_in_eltwise = 31.75;
+        inputs.push({ slot: 'ResidualData', dims: [s7.n, s7.oc, oh, ow], dtype: 'uint8' });
+      }
+      out.push(mk({ name: `conv2d_${inType === 'uint8' ? 'u8' : 's8'}_7bit_${convName(s7)}_v${variant}`, op: 'conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
+    }
+  }
+  // epilogue ties: Si = Sw = So = 1 (dq = ds = 1) with biases k + 0.5 put every v exactly halfway between two
+  // integers, so round half to even and the saturation edges are hit on every output (full 4×8 tiles and tails)
+  for (const [inType, act] of [['uint8', 'relu'], ['uint8', ''], ['int8', ''], ['int8', 'relu6']] as const) {
+    for (const k of [1, 3]) {
+      out.push(mk({
+        name: `conv2d_${inType === 'uint8' ? 'u8' : 's8'}_ties_k${k}_${act || 'none'}`, op: 'conv2d',
+        attrs: {
+          strides: [1, 1], paddings: [k >> 1, k >> 1], dilations: [1, 1], groups: 1, mkldnn_data_type: 'int8',
+          Scale_in: 1, Scale_out: 1, Scale_weights: [1], fuse_activation: act, ...(act === 'relu6' ? { fuse_alpha: 100.5 } : {}),
+        },
+        inputs: [
+          { slot: 'Input', dims: [1, 3, 8, 9], dtype: inType, values: inType === 'uint8' ? [0, 1, 2, 3, 4, 5, 6, 7, 100, 200, 255, 9, 10] : [-128, -3, -2, -1, 0, 1, 2, 3, 127, 50, -50] },
+          { slot: 'Filter', dims: [9, 3, k, k], dtype: 'fp32', param: true, values: [1, -1, 0, 2, -2, 1, 0, -1, 1, 0, -1] },
+          { slot: 'Bias', dims: [9], dtype: 'fp32', param: true, values: [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 127.5, -128.5, 254.5] },
+        ],
+        outputs: [{ slot: 'Output' }],
+      }));
+    }
+  }
   return out;
 }
 
@@ -148,6 +192,15 @@ function fcCases(): KernelCase[] {
         outputs: [{ slot: 'Out' }],
       }));
     }
+  }
+  // int8 fc over more rows than the GEMV kernels take (matrix-mode GEMM), full-range and 7-bit activations
+  for (const [it, range] of [['uint8', undefined], ['uint8', [0, 127]], ['int8', [0, 127]]] as const) {
+    out.push(mk({
+      name: `fc_${it === 'uint8' ? 'u8' : 's8'}_rows11_K37_N13${range ? '_7bit' : ''}`, op: 'fc',
+      attrs: { in_num_col_dims: 1, activation_type: 'relu', mkldnn_data_type: 'int8', Scale_in: 51.5, Scale_out: 13.25, Scale_weights: weightScales(13, 37) },
+      inputs: [{ slot: 'Input', dims: [11, 37], dtype: it, ...(range ? { range: [...range] as [number, number] } : {}) }, { slot: 'W', dims: [37, 13], dtype: 'fp32', param: true }, { slot: 'Bias', dims: [13], dtype: 'fp32', param: true, range: [-2, 2] }],
+      outputs: [{ slot: 'Out' }],
+    }));
   }
   out.push(mk({
     name: 'fc_f32_in_num_col_dims2_1000', op: 'fc', attrs: { in_num_col_dims: 2 },

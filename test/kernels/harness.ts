@@ -40,7 +40,10 @@ export function caseInputs(c: KernelCase): Tensor[] {
     const data = allocTyped(inp.dtype, n);
     const d = data as unknown as { [i: number]: number };
     if (inp.values) for (let i = 0; i < n; i++) d[i] = inp.values[i % inp.values.length];
-    else if (inp.dtype === 'uint8') for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 256);
+    else if ((inp.dtype === 'uint8' || inp.dtype === 'int8') && inp.range) {
+      const [lo, hi] = inp.range;
+      for (let i = 0; i < n; i++) d[i] = lo + Math.floor(r() * (hi - lo + 1));
+    } else if (inp.dtype === 'uint8') for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 256);
     else if (inp.dtype === 'int8') for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 256) - 128;
     else if (inp.dtype === 'int32') for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 201) - 100;
     else {

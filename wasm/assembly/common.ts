@@ -4,8 +4,12 @@
 //
 // INT8 epilogue = src/backends/reference/int8.ts epilogue(), lane by lane in f32 (no fused multiply-add):
 //   v = f32(f32(f32(acc) * dq) + bias); residual: v = f32(v + f32(sumScale * r)); relu / relu6(alpha) clamp;
-//   out = sat(rne(f32(v * ds))) (f32x4.nearest is round-half-to-even, trunc_sat + saturating narrows clamp),
-//   or v as f32.
+//   out = sat(rne(f32(v * ds))), or v as f32.
+// Only the cheap lane ops: f32x4.pmin/pmax are one minps/maxps each and are exactly the reference's
+// `v < 0 ? 0 : v` comparisons (f32x4.min/max and i32x4.trunc_sat are 6-8 instructions each in V8's x64 code);
+// sat(rne(y)) is a clamp to the type's range (integer bounds, so clamping first rounds the same) and one add
+// of 1.5·2^23, whose sum has ulp 1: the default round-half-to-even rounding happens in that add and the low
+// byte of each lane's bits is the two's-complement u8/s8 result.
 
 // @ts-ignore: decorator
 @inline export function pI(p: usize, slot: i32): i32 { return load<i32>(p + (<usize>slot << 2)); }
@@ -36,12 +40,32 @@ export const ACT_SWISH: i32 = 5;
   return f32x4.convert_i32x4_s(v);
 }
 
+const RNE_MAGIC: f32 = 12582912.0; // 1.5·2^23
+
+/**
+ * y → sat(rne(y)) for the element type t, as the low byte of each lane (see the header). NaN gives 0, as the
+ * reference's typed-array store does: pmax(0, NaN) is 0 for u8; for s8 NaN lanes are zeroed first.
+ */
+// @ts-ignore: decorator
+@inline export function satRneLowBytes(y: v128, t: i32): v128 {
+  if (t != T_U8) y = v128.and(y, f32x4.eq(y, y));
+  const c = f32x4.pmin(f32x4.splat(t == T_U8 ? 255 : 127), f32x4.pmax(f32x4.splat(t == T_U8 ? 0 : -128), y));
+  return f32x4.add(c, f32x4.splat(RNE_MAGIC));
+}
+
 /** f32x4 → four saturated u8/s8 (round half to even) in the low 4 bytes */
 // @ts-ignore: decorator
 @inline export function f32ToI8x4(v: v128, t: i32): v128 {
-  const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v));
-  const h = i16x8.narrow_i32x4_s(q, q);
-  return t == T_U8 ? i8x16.narrow_i16x8_u(h, h) : i8x16.narrow_i16x8_s(h, h);
+  const q = satRneLowBytes(v, t);
+  return i8x16.shuffle(q, q, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
+}
+
+/** relu: the reference's v < 0 ? 0 : v; relu6 then v > alpha ? alpha : v (pmax(a, b) = a < b ? b : a) */
+// @ts-ignore: decorator
+@inline export function actI8(v: v128, act: i32, alpha: f32): v128 {
+  if (act == ACT_RELU) return f32x4.pmax(v, f32x4.splat(0));
+  if (act == ACT_RELU6) return f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(alpha));
+  return v;
 }
 
 /**
@@ -66,8 +90,7 @@ export const ACT_SWISH: i32 = 5;
     }
     v = f32x4.add(v, f32x4.mul(f32x4.splat(ss), rv));
   }
-  if (act == ACT_RELU) v = f32x4.max(v, f32x4.splat(0));
-  else if (act == ACT_RELU6) v = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(alpha));
+  v = actI8(v, act, alpha);
   if (yt == T_F32) {
     if (nv == 4 && ysp == 1) { v128.store(y, v); return; }
     v128.store(tmp, v);

@@ -2,8 +2,15 @@
 // fc / matmul with constant weights (matrix mode). One work item = (image, group, chunk of NC positions, share of the channel tiles):
 // gather the chunk's im2col rows, pack the panel, run every channel tile over it, fuse the epilogue.
 // Rows of C are output channels (per-channel scale/bias), columns are positions (conv: oy·OW+ox; fc: batch row).
+// INT8 convs with stride 1 or 2 (MODE 2) skip the gather: each thread copies the image once into a zero-padded
+// buffer whose rows are wide enough for OW rounded up to 8, so every 8-position block of an output row is 8 bytes
+// (stride 2: every other byte of 16) at a fixed offset per k, loaded straight into the panel. Positions are then
+// oy·OW8 + ox; the columns ox ≥ OW of the last block of a row are computed and dropped.
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
-import { KALIGN_I8, packPanelRowsI8, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused, gemm_u8s8s32_4x4c4_relaxed } from './gemm_u8s8';
+import {
+  KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
+  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused,
+} from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
 // parameter slots (src/backends/wasm/params.ts: G)
@@ -13,7 +20,7 @@ const GROUPS = 14; const M = 15; const K = 16; const P = 17; const X = 19; const
 const W = 22; const BIAS = 23; const OS = 24; const FLAGS = 25; const ACT = 26; const ALPHA = 27; const BETA = 28;
 const SUMSCALE = 29; const NC = 30; const NCHUNK = 31; const KP = 32; const MT = 33; const XSK = 34; const XSP = 35;
 const XIMG = 36; const YSR = 37; const YSP = 38; const YIMG = 39; const SCR = 40; const SCRSTRIDE = 41; const ICG = 42;
-const MSPLIT = 43; const DS = 44;
+const MSPLIT = 43; const DS = 44; const OW8 = 45; const PW = 46; const PH = 47;
 
 /** gather im2col row k (or matrix row k) for positions [c0, c0+nc) into dst (element size es), zero padded to nb·8 */
 function gatherRow(p: usize, ximg: usize, k: i32, c0: i32, nc: i32, dst: usize, es: i32): void {
@@ -84,9 +91,18 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const ysr = pI(p, YSR), ysp = pI(p, YSP), yimg = pI(p, YIMG);
   const conv = pI(p, MODE) == 0;
   const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = pF(p, DS);
-  const wTile = ASC_FEATURE_RELAXED_SIMD ? KPv * 4 : KPv * 8; // bytes per m-tile: relaxed (KP/4)·16, plain (KP/2)·16
+  const wTile = KPv * 8, wTile7 = KPv * 4; // bytes per m-tile: plain (KP/2)·16, 7-bit (KP/4)·16 after all plain ones
+  const wbase7 = wbase + <usize>(groups * MTv * wTile);
+  const mode = pI(p, MODE), xsk = pI(p, XSK), xsp = pI(p, XSP);
   const msplit = pI(p, MSPLIT);
   const rbase = pU(p, R), ybase = pU(p, Y);
+  const padded = pI(p, MODE) == 2;
+  const ow = pI(p, OW), ow8 = pI(p, OW8), pw = pI(p, PW), ph = pI(p, PH), sw = pI(p, SW), rowStep = pI(p, SH) * pw;
+  const offs = panel + <usize>((KPv * 2 * NCv + 64 + 15) & ~15);
+  const pad = offs + <usize>(((Kv << 2) + 15) & ~15) + 16;
+  const gStride = <usize>(pI(p, ICG) * ph * pw);
+  let padImg = -1, padSeven = false;
+  if (padded) fillOffsets(p, offs, Kv, pw, ph);
   for (let it = start; it < end; it++) {
     const item = it / msplit, ms = it - item * msplit;
     const mt0 = ms * MTv / msplit, mt1 = (ms + 1) * MTv / msplit;
@@ -94,37 +110,62 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     const rem = item - img * groups * nchunk;
     const g = rem / nchunk, ch = rem - g * nchunk;
     const c0 = ch * NCv, nc = min(NCv, Pv - c0), nb = (nc + 7) >> 3;
-    let ximg = pU(p, X) + <usize>(img * pI(p, XIMG));
-    if (conv) ximg += <usize>(g * pI(p, ICG) * pI(p, IH) * pI(p, IW));
+    const blockBytes = KPv * 16; // plain (KP/2)·32; 7-bit (KP/4)·32 fits too
+    let seven = false; // relaxed build: every activation byte of this item in 0..127
     // panel
-    for (let k = 0; k < KPv; k += KALIGN_I8) {
-      for (let j = 0; j < KALIGN_I8; j++) {
-        const d = rows + <usize>(j * rowBytes);
-        if (k + j < Kv) gatherRow(p, ximg, k + j, c0, nc, d, 1);
-        else memory.fill(d, 0, <usize>(nb << 3));
+    if (padded) {
+      if (img != padImg) {
+        const x = pU(p, X) + <usize>(img * pI(p, XIMG));
+        padImage(p, x, pad, pw, ph); padImg = img;
+        if (ASC_FEATURE_RELAXED_SIMD) padSeven = !anyBit7(x, pI(p, IC) * pI(p, IH) * pI(p, IW));
       }
-      packPanelRowsI8(rows, rowBytes, nb, panel, k / KALIGN_I8, KPv, signed);
+      seven = padSeven;
+      const gbase = pad + <usize>g * gStride;
+      for (let b = 0; b < nb; b++) {
+        const pp = c0 + (b << 3), oy = pp / ow8, ox = pp - oy * ow8;
+        packBlockPadded(gbase + <usize>(oy * rowStep + ox * sw), offs, Kv, KPv, sw, panel + <usize>(b * blockBytes), signed, seven);
+      }
+    } else {
+      let ximg = pU(p, X) + <usize>(img * pI(p, XIMG));
+      if (conv) ximg += <usize>(g * pI(p, ICG) * pI(p, IH) * pI(p, IW));
+      if (ASC_FEATURE_RELAXED_SIMD && mode == 1) {
+        // matrix rows: K rows of nc contiguous positions (1×1 convs) or nc rows of K contiguous features (fc)
+        seven = true;
+        if (xsp == 1) { for (let k = 0; k < Kv && seven; k++) seven = !anyBit7(ximg + <usize>(k * xsk + c0), nc); }
+        else if (xsk == 1) { for (let j = 0; j < nc && seven; j++) seven = !anyBit7(ximg + <usize>((c0 + j) * xsp), Kv); }
+        else seven = false;
+      }
+      for (let k = 0; k < KPv; k += KALIGN_I8) {
+        for (let j = 0; j < KALIGN_I8; j++) {
+          const d = rows + <usize>(j * rowBytes);
+          if (k + j < Kv) gatherRow(p, ximg, k + j, c0, nc, d, 1);
+          else memory.fill(d, 0, <usize>(nb << 3));
+        }
+        packPanelRowsI8(rows, rowBytes, nb, panel, k, blockBytes, signed, seven);
+      }
     }
-    const blockBytes = KPv * 16; // plain: (KP/2)·32, relaxed: (KP/4)·64
     for (let mt = mt0; mt < mt1; mt++) {
-      const wt = wbase + <usize>((g * MTv + mt) * wTile);
+      const wt = wbase + <usize>((g * MTv + mt) * wTile), wt7 = wbase7 + <usize>((g * MTv + mt) * wTile7);
       const fullRows = mt * 4 + 4 <= Mv;
       for (let b = 0; b < nb; b++) {
         const pb = panel + <usize>(b * blockBytes);
-        const pos0 = c0 + (b << 3);
-        if (!ASC_FEATURE_RELAXED_SIMD && fullRows && ysp == 1 && pos0 + 8 <= c0 + nc) {
+        // output position of the block's first column and how many of its 8 columns are outputs
+        let pos0 = c0 + (b << 3), nvb = min(8, c0 + nc - pos0);
+        if (padded) { const oy = pos0 / ow8, ox = pos0 - oy * ow8; pos0 = oy * ow + ox; nvb = min(8, ow - ox); }
+        if (fullRows && ysp == 1 && nvb == 8) {
           const gr = g * Mv + mt * 4;
           const eoff = img * yimg + gr * ysr + pos0;
-          gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
-            rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          if (seven) {
+            gemm_u8s8s32_4x8c4_relaxed_fused(wt7, pb, KPv >> 2, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
+              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          } else {
+            gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
+              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          }
           continue;
         }
-        if (ASC_FEATURE_RELAXED_SIMD) {
-          gemm_u8s8s32_4x4c4_relaxed(wt, pb, KPv >> 2, tile, signed);
-          gemm_u8s8s32_4x4c4_relaxed(wt, pb + 16, KPv >> 2, tile + 16, signed);
-        } else {
-          gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
-        }
+        if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
+        else gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
         for (let r = 0; r < 4; r++) {
           const lr = mt * 4 + r;
           if (lr >= Mv) break;
@@ -132,17 +173,90 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
           const bv = load<f32>(bias + (<usize>gr << 2));
           const dq = load<f32>(osp + (<usize>gr << 2));
           for (let h = 0; h < 2; h++) {
-            const pos = pos0 + (h << 2);
-            if (pos >= c0 + nc) break;
-            const nv = min(4, c0 + nc - pos);
+            const nv = min(4, nvb - (h << 2));
+            if (nv <= 0) break;
             const acc = v128.load(tile + <usize>((r << 5) + (h << 4)));
-            const eoff = img * yimg + gr * ysr + pos * ysp;
-            epiI8x4(acc, dq, bv, ds, rt, pU(p, R) + <usize>(eoff), ss, act, alpha, yt, pU(p, Y) + <usize>(eoff * yes), ysp, nv, tmp);
+            const eoff = img * yimg + gr * ysr + (pos0 + (h << 2)) * ysp;
+            epiI8x4(acc, dq, bv, ds, rt, rbase + <usize>(eoff), ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysp, nv, tmp);
           }
         }
       }
     }
   }
+}
+
+/** byte offset of im2col row k in the padded image: channel plane, kernel row, kernel column */
+function fillOffsets(p: usize, offs: usize, Kv: i32, pw: i32, ph: i32): void {
+  const kh = pI(p, KH), kw = pI(p, KW), dh = pI(p, DH), dw = pI(p, DW);
+  let k = 0;
+  for (let ic = 0; k < Kv; ic++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        store<i32>(offs + (<usize>k << 2), (ic * ph + ky * dh) * pw + kx * dw);
+        k++;
+      }
+    }
+  }
+}
+
+/** the image (all channels) into the zero-padded buffer: pw × ph planes, input at (PT, PL) */
+function padImage(p: usize, x: usize, pad: usize, pw: i32, ph: i32): void {
+  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW);
+  memory.fill(pad, 0, <usize>(ic * ph * pw + 16));
+  const o0 = pad + <usize>(pI(p, PT) * pw + pI(p, PL));
+  for (let c = 0; c < ic; c++) {
+    const dp = o0 + <usize>(c * ph * pw), sp = x + <usize>(c * ih * iw);
+    for (let y = 0; y < ih; y++) memory.copy(dp + <usize>(y * pw), sp + <usize>(y * iw), <usize>iw);
+  }
+}
+
+/** 8 consecutive output columns of im2col row k: 8 bytes (stride 1) or the even bytes of 16 (stride 2) */
+// @ts-ignore: decorator
+@inline function loadCols(a: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load64_zero(a);
+  const v = v128.load(a);
+  return i8x16.shuffle(v, v, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+}
+
+/** one 8-position block of the panel straight from the padded image (src: the block's top-left tap) */
+function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d: usize, signed: bool, seven: bool): void {
+  const z = i32x4.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD && seven) {
+    for (let k = 0; k < KPv; k += 4) {
+      const o = offs + (<usize>k << 2);
+      const r0 = loadCols(src + <usize>load<i32>(o), sw);
+      const r1 = k + 1 < Kv ? loadCols(src + <usize>load<i32>(o, 4), sw) : z;
+      const r2 = k + 2 < Kv ? loadCols(src + <usize>load<i32>(o, 8), sw) : z;
+      const r3 = k + 3 < Kv ? loadCols(src + <usize>load<i32>(o, 12), sw) : z;
+      packQuad7(r0, r1, r2, r3, d + (<usize>k << 3));
+    }
+  } else if (sw == 1) {
+    const K2 = Kv & ~1;
+    let k = 0;
+    for (; k < K2; k += 2) {
+      const o = offs + (<usize>k << 2);
+      packPairI8(v128.load64_zero(src + <usize>load<i32>(o)), v128.load64_zero(src + <usize>load<i32>(o, 4)), d + (<usize>k << 4), signed);
+    }
+    if (k < Kv) { packPairI8(v128.load64_zero(src + <usize>load<i32>(offs + (<usize>k << 2))), z, d + (<usize>k << 4), signed); k += 2; }
+    for (; k < KPv; k += 2) packPairI8(z, z, d + (<usize>k << 4), signed);
+  } else {
+    for (let k = 0; k < KPv; k += 2) {
+      const o = offs + (<usize>k << 2);
+      const r0 = k < Kv ? loadCols(src + <usize>load<i32>(o), sw) : z;
+      const r1 = k + 1 < Kv ? loadCols(src + <usize>load<i32>(o, 4), sw) : z;
+      packPairI8(r0, r1, d + (<usize>k << 4), signed);
+    }
+  }
+}
+
+/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0): such items cannot take the 7-bit relaxed dot */
+function anyBit7(x: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
+  let t: u32 = 0;
+  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
+  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
 }
 
 /** FP32 conv / fc / matmul with constant weights */

@@ -4,7 +4,7 @@
 //   gemv_u8s8s32_4x8_simd128: v128.load8x8 widening loads, i32x4.dot_i16x8_s over 8 k per step (exact s32)
 //   gemv_f32_4x4_simd128:     f32x4 mul+add (relaxed_madd in the relaxed build) over 4 k per step
 // Weights: s8 [Npad4][KP8] (zero padded), f32 [Npad4][KP4]. Items are groups of 4 features.
-import { pI, pU, pF, T_F32, T_U8, ACT_RELU, ACT_RELU6, f32ToI8x4 } from './common';
+import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8 } from './common';
 
 const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
 const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
@@ -65,8 +65,7 @@ export function gemv_u8s8s32_4x8_simd128(p: usize, start: i32, end: i32, tid: i3
       }
       let v = f32x4.mul(f32x4.convert_i32x4_s(hsum4i(a0, a1, a2, a3)), v128.load(osp + (<usize>j0 << 2)));
       v = f32x4.add(v, v128.load(bias + (<usize>j0 << 2)));
-      if (act == ACT_RELU) v = f32x4.max(v, f32x4.splat(0));
-      else if (act == ACT_RELU6) v = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(alpha));
+      v = actI8(v, act, alpha);
       const yo = <usize>(m * N + j0);
       if (yt == T_F32) {
         if (nv == 4) v128.store(yb + (yo << 2), v);

@@ -1,4 +1,5 @@
 // Throughput probes for the bench: the SIMD128 ceiling of this engine and CPU, measured, not assumed.
+import { gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8c4_relaxed } from './gemm_u8s8';
 // peak_i8: 8 independent i32x4.dot_i16x8_s + i32x4.add chains (16 int8 MACs per dot+add pair → counted as
 // the int8 ceiling of the plain-SIMD instruction mix); peak_f32: 8 independent f32x4 accumulations of products (mul + add, the GEMM mix).
 
@@ -35,3 +36,14 @@ export function peak_f32(iters: i32): f32 {
   const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
   return f32x4.extract_lane(s, 0);
 }
+
+/** reps calls of the fused-free 4×8 INT8 microkernel on operands the caller keeps L1-resident: its own ceiling */
+export function peak_gemm_u8s8_4x8(a: usize, b: usize, kp2: i32, tile: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) gemm_u8s8s32_4x8_simd128(a, b, kp2, tile);
+}
+
+/** the same for the 7-bit relaxed kernel (relaxed build; kq k-quads) */
+export function peak_gemm_u8s8_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) gemm_u8s8s32_4x8c4_relaxed(a, b, kq, tile);
+}
+

@@ -241,12 +241,13 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
   const x = (node.inputs.Input ?? node.inputs.X)?.[0];
   const int8 = isIntType(x?.dtype);
   const t = x?.dtype === 'uint8' ? 'u8' : x?.dtype === 'int8' ? 's8' : 'f32';
-  const gemm = int8 ? (relaxed ? `gemm_${t}s8s32_4x4c4_relaxed` : `gemm_${t}s8s32_4x8_simd128`) : (relaxed ? 'gemm_f32_4x8_relaxed_madd' : 'gemm_f32_4x8_simd128');
+  const gemm = int8 ? (relaxed ? `gemm_${t}s8s32_4x8c4_relaxed7_or_4x8_simd128` : `gemm_${t}s8s32_4x8_simd128`) : (relaxed ? 'gemm_f32_4x8_relaxed_madd' : 'gemm_f32_4x8_simd128');
   switch (f) {
     case 'conv_gemm': {
       const w = node.inputs.Filter[0].dims;
       const direct = conv1x1Direct(convGeom(node.op, node.inputs.Input[0].dims, w));
-      return `conv${w[2]}x${w[3]}_${direct ? 'direct' : 'im2col'}_${gemm}`;
+      const padded = !direct && int8 && !!paddedConv(gemmConv(convGeom(node.op, node.inputs.Input[0].dims, w)));
+      return `conv${w[2]}x${w[3]}_${direct ? 'direct' : padded ? 'padded' : 'im2col'}_${gemm}`;
     }
     case 'conv_dw': {
       const w = node.inputs.Filter[0].dims;
@@ -361,26 +362,31 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   const KP = Math.ceil(s.K / kal) * kal;
   const MT = Math.ceil(s.M / 4);
   const colBytes = int8 ? KP * 2 : s.K * 4;
+  const pc = int8 ? paddedConv(s.conv) : undefined;
+  const P = pc ? pc.P : s.P;
   // panel budget: L1/L2-sized; when the packed weights are large (fc layers), a bigger panel so they stream once
   const panelBudget = wbytes > (1 << 20) ? 512 * 1024 : 96 * 1024;
   let NC = Math.max(8, Math.min(256, Math.floor(panelBudget / colBytes / 8) * 8));
-  NC = Math.min(NC, Math.ceil(s.P / 8) * 8);
+  NC = Math.min(NC, Math.ceil(P / 8) * 8);
   const threads = be.threads;
   // enough items for the threads: shrink chunks, then split the channel tiles
-  const itemsFor = (nc: number) => s.nimg * s.groups * Math.ceil(s.P / nc);
+  const itemsFor = (nc: number) => s.nimg * s.groups * Math.ceil(P / nc);
   while (threads > 1 && NC > 8 && itemsFor(NC) < 2 * threads) NC = Math.max(8, Math.ceil(NC / 2 / 8) * 8);
-  const nchunk = Math.ceil(s.P / NC);
+  const nchunk = Math.ceil(P / NC);
   let msplit = 1;
   if (threads > 1 && itemsFor(NC) < threads) msplit = Math.min(MT, Math.ceil(threads / itemsFor(NC)));
-  const scratch = 256 + 4 * (NC * 4 + 64) + colBytes * NC + 64;
+  // tile, tmp, gathered rows, panel (conv.ts); padded mode adds the k offset table and the padded image
+  let scratch = 256 + 4 * (NC * 4 + 64) + colBytes * NC + 64;
+  if (pc) scratch += 16 + 4 * s.K + 32 + pc.bytes + 64;
   be.ensureScratch(scratch);
   const c = s.conv;
-  b.i(G.MODE, c ? 0 : 1);
+  b.i(G.MODE, pc ? 2 : c ? 0 : 1);
+  if (pc) { b.i(G.OW8, pc.ow8); b.i(G.PW, pc.pw); b.i(G.PH, pc.ph); }
   if (c) {
     b.i(G.IC, c.ic); b.i(G.IH, c.ih); b.i(G.IW, c.iw); b.i(G.OH, c.oh); b.i(G.OW, c.ow); b.i(G.KH, c.kh); b.i(G.KW, c.kw);
     b.i(G.SH, c.sh); b.i(G.SW, c.sw); b.i(G.DH, c.dh); b.i(G.DW, c.dw); b.i(G.PT, c.pt); b.i(G.PL, c.pl); b.i(G.ICG, c.icg);
   }
-  b.i(G.GROUPS, s.groups); b.i(G.M, s.M); b.i(G.K, s.K); b.i(G.P, s.P); b.i(G.NIMG, s.nimg);
+  b.i(G.GROUPS, s.groups); b.i(G.M, s.M); b.i(G.K, s.K); b.i(G.P, P); b.i(G.NIMG, s.nimg);
   b.i(G.W, wp); b.i(G.BIAS, bias); b.i(G.OS, os);
   b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.resType << 1) | (s.outType << 4));
   b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha); b.f(G.BETA, s.beta); b.f(G.SUMSCALE, s.sumScale); b.f(G.DS, s.ds ?? 1);
@@ -395,6 +401,26 @@ function gemmPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
     b.i(G.SCR, be.scratchBase); b.i(G.SCRSTRIDE, be.scratchStride);
     be.par(fn, b.p, items);
   };
+}
+
+/** the conv geometry gemmPrepare and the kernels take */
+function gemmConv(g: ReturnType<typeof convGeom>): NonNullable<GemmSetup['conv']> {
+  return { ic: g.ic, ih: g.ih, iw: g.iw, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pad[0], pl: g.pad[2], icg: g.ic / g.groups };
+}
+
+/**
+ * INT8 k×k convs with stride 1 or 2 read the panel straight from a zero-padded copy of the image (conv.ts MODE 2):
+ * rows of ow8 = OW rounded up to 8 positions, wide enough that every 8-column block is one load per k.
+ * Positions become OH·ow8. Undefined (gather mode) for other strides or a padded image over 4 MiB per thread.
+ */
+function paddedConv(c: GemmSetup['conv']): { ow8: number; pw: number; ph: number; P: number; bytes: number } | undefined {
+  if (!c || (c.sw !== 1 && c.sw !== 2)) return undefined;
+  const ow8 = Math.ceil(c.ow / 8) * 8;
+  const pw = Math.max(c.sw * ow8 + (c.kw - 1) * c.dw, c.pl + c.iw);
+  const ph = Math.max((c.oh - 1) * c.sh + (c.kh - 1) * c.dh + 1, c.pt + c.ih);
+  const bytes = c.ic * ph * pw + 16;
+  if (bytes > 4 << 20) return undefined;
+  return { ow8, pw, ph, P: c.oh * ow8, bytes };
 }
 
 interface Int8Conv { deq: Float32Array; dstScale: number; sw: Float64Array }
@@ -489,7 +515,7 @@ const prepConvGemm: Prep = (be, node, w) => {
     int8: c.int8, signed: c.signed, groups: g.groups, M, K: c.per, P, nimg: g.n,
     wq: c.wq, rs: c.per, ks: 1, bias: c.bias, os: c.os, ds: c.ds, outType: c.outType, resType: c.resType,
     act: c.act, alpha: c.alpha, beta: c.beta, sumScale: c.sumScale,
-    conv: { ic: g.ic, ih: g.ih, iw: g.iw, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pad[0], pl: g.pad[2], icg: g.ic / g.groups },
+    conv: gemmConv(g),
     xsk: 0, xsp: 0, ximg: g.ic * g.ih * g.iw, ysr: P, ysp: 1, yimg: g.oc * P,
   }, 'Input', 'Output', 'ResidualData');
 };

@@ -4,7 +4,7 @@ export const G = {
   MODE: 0, IC: 1, IH: 2, IW: 3, OH: 4, OW: 5, KH: 6, KW: 7, SH: 8, SW: 9, DH: 10, DW: 11, PT: 12, PL: 13,
   GROUPS: 14, M: 15, K: 16, P: 17, NIMG: 18, X: 19, Y: 20, R: 21, W: 22, BIAS: 23, OS: 24, FLAGS: 25, ACT: 26,
   ALPHA: 27, BETA: 28, SUMSCALE: 29, NC: 30, NCHUNK: 31, KP: 32, MT: 33, XSK: 34, XSP: 35, XIMG: 36, YSR: 37,
-  YSP: 38, YIMG: 39, SCR: 40, SCRSTRIDE: 41, ICG: 42, MSPLIT: 43, DS: 44,
+  YSP: 38, YIMG: 39, SCR: 40, SCRSTRIDE: 41, ICG: 42, MSPLIT: 43, DS: 44, OW8: 45, PW: 46, PH: 47,
 } as const;
 
 export const D = {
