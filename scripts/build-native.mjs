@@ -16,7 +16,12 @@ const src = join(root, 'native', 'src', 'jpeg_decode.cc');
 const outDir = join(root, 'native', 'build');
 const out = join(outDir, 'qdeploy_jpeg.node');
 const cxx = process.env.CXX || 'g++';
-const skip = (why) => { console.log(`[build-native] qdeploy_jpeg.node not built: ${why}; JPEGs will be decoded by sharp`); process.exit(0); };
+const skip = (why) => {
+  // an older build (from before a source change) keeps working, and is the one the tool loads
+  console.log(existsSync(out) ? `[build-native] qdeploy_jpeg.node not rebuilt: ${why}; the previous build stays in use`
+    : `[build-native] qdeploy_jpeg.node not built: ${why}; JPEGs will be decoded by sharp`);
+  process.exit(0);
+};
 
 if (!existsSync(src)) process.exit(0);
 const srcTime = Math.max(statSync(src).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
