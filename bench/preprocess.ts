@@ -5,14 +5,17 @@
 // UV_THREADPOOL_SIZE = cores; each rep preprocesses all 50 images from disk into memory (file read + decode +
 // resize + crop + normalise), after one warm-up pass. PIL needs Debian's python3-pil and python3-numpy:
 //   apt-get update && apt-get install -y python3-pil python3-numpy
-// Two 'decode only' rows (file read + JPEG decode to RGB, nothing else) show what bounds the ratio: sharp's
-// decode call alone against PIL's whole pipeline. Besides wall-clock images/s, each row gives the process CPU
+// Three 'decode only' rows (file read + JPEG decode to RGB, nothing else) show what bounds the ratio: PIL's, sharp's
+// and the native addon's (native/src/jpeg_decode.cc: the system libjpeg-turbo with PIL's settings), against PIL's
+// whole pipeline. A row 'default, sharp decode' runs the default with QDEPLOY_NO_NATIVE=1: the fallback where the
+// addon is not built (and what the default was before it). Besides wall-clock images/s, each row gives the process CPU
 // time per image (all threads), which other load on a shared machine disturbs less than wall time does.
 // A 'resize only' row times the wasm resize + crop + normalise on images already decoded in memory.
-// What bounds the default pipeline is sharp's decode call (about 3 ms CPU of its ~4.5): a faster decoder must stay
-// PIL's (libjpeg-turbo ISLOW IDCT, fancy upsampling). @julusian/jpeg-turbo (prebuilt libjpeg-turbo, ~1.75 ms) is not
-// one: every version passes TJFLAG_FASTDCT (IFAST IDCT), ~1 level mean / up to 24 levels off PIL's pixels, which
-// gives MAD 0.019 vs the goldens (bound 0.02) — measured and left out.
+// sharp's decode call (about 3 ms CPU) bounded the default at ~4.5 ms/img; the decoder that replaces it must give
+// PIL's pixels (libjpeg-turbo ISLOW IDCT, fancy upsampling). @julusian/jpeg-turbo (prebuilt libjpeg-turbo, ~1.75 ms)
+// does not: every version passes TJFLAG_FASTDCT (IFAST IDCT), ~1 level mean / up to 24 levels off PIL's pixels, which
+// gives MAD 0.019 vs the goldens (bound 0.02) — measured and left out; hence the addon. The bench checks the addon's
+// RGB against PIL's decode (a dump of Image.open(f).convert('RGB')) byte for byte on every image.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -20,9 +23,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { configureThreads, defaultConcurrency, preprocessEntries } from '../src/data/pipeline';
-import { Preprocessor, preprocessOptions, resizeCropGeometry, simdResizer, type ResampleImpl } from '../src/data/preprocess';
+import { Preprocessor, jpegDecoderImpl, preprocessOptions, resizeCropGeometry, simdResizer, type ResampleImpl } from '../src/data/preprocess';
 import { readValList } from '../src/data/val_list';
 import { assetsDir } from '../src/util/assets';
+import { loadJpegAddon } from '../src/util/native_build';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
@@ -52,6 +56,12 @@ def decode(path):
     Image.open(path).load()
 if mode == 'decode':
     prep = decode
+if mode == 'rgb':
+    with open(dump, 'wb') as f:
+        for p in files:
+            f.write(Image.open(p).convert('RGB').tobytes())
+    print(json.dumps({"rates": [], "cpu": []}))
+    sys.exit(0)
 out = [prep(f) for f in files]
 if dump != '-':
     np.concatenate([a.reshape(-1) for a in out]).astype('float32').tofile(dump)
@@ -78,9 +88,25 @@ async function decodeOnly(paths: string[], window: number): Promise<number> {
   return n;
 }
 
+/** File read + the native addon's JPEG decode into reused buffers (as Preprocessor does), `window` in flight. */
+async function decodeOnlyNative(paths: string[], window: number): Promise<number> {
+  const jpeg = loadJpegAddon().addon!;
+  let next = 0, n = 0;
+  const lane = async () => {
+    const out = new Uint8Array(16 << 20);
+    while (next < paths.length) {
+      const buf = await readFile(paths[next++]);
+      await jpeg.decode(buf, out);
+      n++;
+    }
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+  return n;
+}
+
 async function worker(): Promise<void> {
   const mode = flag('--worker', 'sharp');
-  const resample = (mode === 'decode' ? 'sharp' : mode === 'resize' ? 'pil' : mode) as ResampleImpl;
+  const resample = (mode === 'decode' || mode === 'decode-native' ? 'sharp' : mode === 'resize' ? 'pil' : mode) as ResampleImpl;
   const reps = Number(flag('--reps', '7'));
   const threads = Number(flag('--threads', '1'));
   configureThreads(threads);
@@ -88,6 +114,14 @@ async function worker(): Promise<void> {
   const pre = new Preprocessor(preprocessOptions('imagenet', { resample }));
   const dump = flag('--dump', '-');
   const window = defaultConcurrency();
+  if (mode === 'rgb-native') {
+    // every image's full RGB from the addon, concatenated, for the byte comparison with PIL's decode
+    const jpeg = loadJpegAddon().addon!;
+    const parts = entries.map((e) => jpeg.decodeSync(readFileSync(e.path)).data);
+    (await import('node:fs')).writeFileSync(dump, Buffer.concat(parts));
+    process.stdout.write(JSON.stringify({ rates: [], cpu: [] }) + '\n');
+    return;
+  }
   const decoded: { data: Uint8Array; w: number; h: number }[] = [];
   if (mode === 'resize') {
     for (const e of entries) {
@@ -97,6 +131,7 @@ async function worker(): Promise<void> {
   }
   const once = async () => {
     if (mode === 'decode') return decodeOnly(entries.map((e) => e.path), window);
+    if (mode === 'decode-native') return decodeOnlyNative(entries.map((e) => e.path), window);
     if (mode === 'resize') {
       const o = pre.options, r = simdResizer()!, lut = new Float32Array(768), out = new Float32Array(pre.chw);
       for (const d of decoded) {
@@ -111,7 +146,7 @@ async function worker(): Promise<void> {
   };
   // warm-up pass, which also keeps the outputs for the agreement check
   const all = new Float32Array(entries.length * pre.chw);
-  if (mode === 'decode' || mode === 'resize') await once();
+  if (mode === 'decode' || mode === 'decode-native' || mode === 'resize') await once();
   else for await (const r of preprocessEntries(entries, pre, { concurrency: window })) all.set(r.image, r.index * pre.chw);
   if (dump !== '-') (await import('node:fs')).writeFileSync(dump, new Uint8Array(all.buffer));
   const rates: number[] = [], cpu: number[] = [];
@@ -166,6 +201,8 @@ async function main(): Promise<void> {
   // load hits every configuration alike; each figure is the median over all reps of all rounds.
   const rounds = Number(flag('--rounds', '3'));
   const py = findPython();
+  const native = loadJpegAddon();
+  console.log(`JPEG decode of the default: ${jpegDecoderImpl()}`);
   if (!py) console.log('SKIP: PIL baseline: no python3 with PIL and numpy (apt-get install -y python3-pil python3-numpy)');
   type Config = { name: string; cores: number; rates: number[]; cpu: number[]; cmd: (dump: string) => string[]; env: NodeJS.ProcessEnv; dump: string };
   const configs: Config[] = [];
@@ -181,6 +218,10 @@ async function main(): Promise<void> {
       configs.push({ name: `qdeploy --resample ${impl}${impl === 'pil' ? ' (default)' : ''}`, cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores) },
         dump: cores === 1 ? join(tmp, `qdeploy_${impl}.f32`) : '-', cmd: (dump) => node(impl, cores, dump) });
     }
+    if (impl === 'pil' && native.addon) {
+      configs.push({ name: 'default, sharp decode (no addon)', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1', QDEPLOY_NO_NATIVE: '1' },
+        dump: join(tmp, 'qdeploy_pil_sharpdec.f32'), cmd: (dump) => node('pil', 1, dump) });
+    }
   }
   if (py) {
     configs.push({ name: 'PIL decode only', cores: 1, rates: [], cpu: [], env: {}, dump: '-',
@@ -188,6 +229,10 @@ async function main(): Promise<void> {
   }
   configs.push({ name: 'sharp decode only', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1' }, dump: '-',
     cmd: () => node('decode', 1, '-') });
+  if (native.addon) {
+    configs.push({ name: 'native (libjpeg) decode only', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1' }, dump: '-',
+      cmd: () => node('decode-native', 1, '-') });
+  }
   configs.push({ name: 'wasm resize+crop+norm only', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1' }, dump: '-',
     cmd: () => node('resize', 1, '-') });
   for (let round = 0; round < rounds; round++) {
@@ -198,7 +243,7 @@ async function main(): Promise<void> {
   }
   const rows = configs.map((c) => ({ name: c.name, cores: c.cores, rate: median(c.rates), cpu: median(c.cpu) }));
   const pil = py ? rows[0] : undefined;
-  const dumps: Record<string, string> = { sharp: join(tmp, 'qdeploy_sharp.f32'), pil: join(tmp, 'qdeploy_pil.f32') };
+  const dumps: Record<string, string> = { sharp: join(tmp, 'qdeploy_sharp.f32'), pil: join(tmp, 'qdeploy_pil.f32'), 'pil, sharp decode': join(tmp, 'qdeploy_pil_sharpdec.f32') };
   console.log(`${'pipeline'.padEnd(32)} cores   img/s   img/s/core   ×PIL/core   CPU ms/img   ×PIL by CPU`);
   for (const r of rows) {
     const ratio = pil ? (r.rate / r.cores / pil.rate).toFixed(2) : '-';
@@ -208,9 +253,20 @@ async function main(): Promise<void> {
   }
   if (py) {
     const ref = readF32(join(tmp, 'python_pil.f32'));
-    for (const impl of ['sharp', 'pil']) {
+    for (const impl of ['sharp', 'pil', ...(native.addon ? ['pil, sharp decode'] : [])]) {
       const [m, x] = madOf(readF32(dumps[impl]), ref);
       console.log(`agreement with PIL on all ${entries.length} images, --resample ${impl}: MAD ${m.toExponential(3)}, max |diff| ${x.toExponential(3)} (normalised units)`);
+    }
+    if (native.addon) {
+      // decoded pixels, before any resizing: the addon's RGB against PIL's, byte for byte
+      const pilRgb = join(tmp, 'pil.rgb'), natRgb = join(tmp, 'native.rgb');
+      runJson([py!, '-c', PIL_SCRIPT, '0', pilRgb, 'rgb', ...files], {});
+      runJson(node('rgb-native', 1, natRgb), {});
+      const a = readFileSync(pilRgb), b = readFileSync(natRgb);
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+      console.log(`JPEG decode, native addon vs PIL (Image.open().convert('RGB')) on all ${entries.length} images: ` +
+        `${a.length === b.length ? `${diff} of ${a.length} bytes differ` : `sizes differ (${b.length} vs ${a.length} bytes)`}`);
     }
     for (const r of rows.filter((r) => r.name.includes('(default)'))) {
       const x = r.rate / r.cores / pil!.rate, y = pil!.cpu / r.cpu;

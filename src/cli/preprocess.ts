@@ -3,7 +3,7 @@
 // qdeploy never downloads ImageNet) plus presets for the Caffe-converted models and PaddleOCR's classifier.
 import { availableParallelism } from 'node:os';
 import {
-  PRESET_NAMES, Preprocessor, configureThreads, describePreprocess, joinLikePython, preprocessOptions, readValList,
+  PRESET_NAMES, Preprocessor, configureThreads, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
   writeDatasetFromImages, type ChannelOrder, type PresetName, type ResampleImpl,
 } from '../data';
 import { createProgress } from '../util/progress';
@@ -89,6 +89,8 @@ Examples:
     const log = (l: string) => { if (!quiet) process.stderr.write(l + '\n'); };
     log(`preprocess: ${entries.length} images from ${listFile} → ${target}`);
     log(`preprocess: ${describePreprocess(opts)}; ${threads} of ${availableParallelism()} threads`);
+    // which JPEG decoder runs (and why sharp does, where the addon is absent): only the resize_crop path uses it
+    if (opts.layout === 'resize_crop' && opts.resample === 'pil') log(`preprocess: JPEG decode: ${jpegDecoderImpl()}`);
     const progress = createProgress('preprocess', entries.length, { unit: 'img', quiet });
     // Ctrl-C: the temp file is removed by the writer's exit hook; make the signal go through 'exit'.
     const onSig = () => { progress.stop(); process.stderr.write('qdeploy: interrupted; no output written\n'); process.exit(130); };

@@ -2,7 +2,7 @@
 // streams/batches of preprocessed images, and the dataset .bin reader/writer (re-exported from format/paddle).
 export { parseValList, readValList, joinLikePython, type ImageEntry, type ValListOptions } from './val_list';
 export {
-  PRESETS, PRESET_NAMES, Preprocessor, preprocessOptions, imageShape, describePreprocess, resizeCropGeometry,
+  PRESETS, PRESET_NAMES, Preprocessor, preprocessOptions, imageShape, describePreprocess, resizeCropGeometry, jpegDecoderImpl,
   ocrResizedWidth, roundHalfEven,
   type PresetName, type PreprocessOptions, type PreprocessOverrides, type ChannelOrder, type ResampleImpl,
 } from './preprocess';
