@@ -1,9 +1,11 @@
 // Preprocessing throughput: qdeploy (the default PIL-identical resampler, wasm SIMD128, and the sharp resampler) on 1 and 2 cores beside
 // Paddle's own PIL pipeline (spec §5.2, re-implemented inline below) on the same 50 images of assets/data.
-// Not a test.   node -r esbuild-register bench/preprocess.ts [--rounds 3] [--reps 3]
+// Not a test.   node -r esbuild-register bench/preprocess.ts [--rounds 3] [--reps 3] [--warmup 3]
 // Each configuration runs in its own process pinned with taskset (when present) to the given cores, with
 // UV_THREADPOOL_SIZE = cores; each rep preprocesses all 50 images from disk into memory (file read + decode +
-// resize + crop + normalise), after one warm-up pass. PIL needs Debian's python3-pil and python3-numpy:
+// resize + crop + normalise), after --warmup passes (default 3: V8 tiers the wasm resize up from its baseline
+// compiler in the background, which on 2 busy cores took a pass or two; the 50,000-image runs this stands for are
+// all steady state). PIL needs Debian's python3-pil and python3-numpy:
 //   apt-get update && apt-get install -y python3-pil python3-numpy
 // Three 'decode only' rows (file read + JPEG decode to RGB, nothing else) show what bounds the ratio: PIL's, sharp's
 // and the native addon's (native/src/jpeg_decode.cc: the system libjpeg-turbo with PIL's settings), against PIL's
@@ -148,6 +150,7 @@ async function worker(): Promise<void> {
   const all = new Float32Array(entries.length * pre.chw);
   if (mode === 'decode' || mode === 'decode-native' || mode === 'resize') await once();
   else for await (const r of preprocessEntries(entries, pre, { concurrency: window })) all.set(r.image, r.index * pre.chw);
+  for (let w = 1; w < Number(flag('--warmup', '3')); w++) await once();
   if (dump !== '-') (await import('node:fs')).writeFileSync(dump, new Uint8Array(all.buffer));
   const rates: number[] = [], cpu: number[] = [];
   for (let k = 0; k < reps; k++) {
@@ -212,7 +215,7 @@ async function main(): Promise<void> {
       cmd: (dump) => [...pinned(1), py, '-c', PIL_SCRIPT, reps, dump, 'full', ...files] });
   }
   const node = (mode: string, cores: number, dump: string) => [...pinned(cores), process.execPath, '-r', 'esbuild-register',
-    __filename, '--worker', mode, '--threads', String(cores), '--reps', reps, '--dump', dump];
+    __filename, '--worker', mode, '--threads', String(cores), '--reps', reps, '--warmup', flag('--warmup', '3'), '--dump', dump];
   for (const impl of ['pil', 'sharp'] as const) {
     for (let cores = 1; cores <= maxCores; cores++) {
       configs.push({ name: `qdeploy --resample ${impl}${impl === 'pil' ? ' (default)' : ''}`, cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores) },
