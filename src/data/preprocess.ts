@@ -5,14 +5,15 @@
 //   ((p / scale) - mean) / std, each step rounded to float32 as NumPy does on a float32 array;  5. CHW.
 // Optional BGR order for the Caffe-converted models (mean/std are then given in B,G,R order).
 //
-// Two resamplers: `pil` (the default: PIL's Lanczos, pixel-identical to Paddle's script; the WebAssembly SIMD128
-// kernels of wasm/assembly/resize.ts through src/data/simd_resize.ts, or the JS port in pil_resample.ts where
-// wasm SIMD is unavailable; JPEGs are decoded by the native addon on the system libjpeg-turbo with PIL's settings,
-// native/src/jpeg_decode.cc, at half the CPU of sharp's decode call, and by sharp where the addon is not built,
-// is turned off (QDEPLOY_NO_NATIVE=1) or refuses the file (CMYK); other formats by sharp) and `sharp` (libvips Lanczos-3 when shrinking, in sharp's thread
-// pool; mean abs difference to PIL about 0.004 in normalised units, and slower per image than `pil` since the
-// wasm kernels). Enlargements always use the PIL-compatible path: libvips enlarges with a half-pixel-shifted
-// interpolator.
+// Two resamplers:
+// - `pil` (the default): PIL's Lanczos, pixel-identical to Paddle's script. The WebAssembly SIMD128 kernels of
+//   wasm/assembly/resize.ts through src/data/simd_resize.ts, or the JS port in pil_resample.ts where wasm SIMD is
+//   unavailable. JPEGs are decoded by the native addon on the system libjpeg-turbo with PIL's settings
+//   (native/src/jpeg_decode.cc, half the CPU of sharp's decode call); sharp decodes other formats, and JPEGs where
+//   the addon is not built, is turned off (QDEPLOY_NO_NATIVE=1) or refuses the file (CMYK).
+// - `sharp`: libvips Lanczos-3 when shrinking, in sharp's thread pool; mean abs difference to PIL about 0.004 in
+//   normalised units, and slower per image than `pil` since the wasm kernels.
+// Enlargements always use the PIL-compatible path: libvips enlarges with a half-pixel-shifted interpolator.
 //
 // `ppocr_cls` follows PaddleOCR's text-direction classifier (PaddlePaddle/PaddleOCR: tools/infer/predict_cls.py,
 // `resize_norm_img`, `--cls_image_shape 3,48,192`): OpenCV BGR image, resize to height 48 keeping the ratio
@@ -204,6 +205,8 @@ export class Preprocessor {
   private lut: Float32Array;
   /** source channel for each output channel */
   private src: [number, number, number];
+  /** the same, packed two bits per output channel for the wasm normaliser */
+  private srcOrder: number;
   /**
    * RGB buffers for the native JPEG decoder, reused: every image in flight needs its own until it is resized, and
    * a fresh half-megabyte array per image costs page faults that measured up to the decode's own CPU time.
@@ -215,6 +218,7 @@ export class Preprocessor {
     this.chw = this.shape[0] * this.shape[1] * this.shape[2];
     this.lut = buildLut(options);
     this.src = options.channelOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+    this.srcOrder = this.src[0] | (this.src[1] << 2) | (this.src[2] << 4);
   }
 
   /** HWC uint8 RGB pixels (w×h) → CHW float32 into out[offset..], padding columns ≥ w (OCR) with 0. */
@@ -306,7 +310,7 @@ export class Preprocessor {
           const simd = simdResizer();
           if (simd) {
             simd.run(data, w, h, g.W, g.H, g.left, g.top, o.width, o.height, undefined,
-              { lut: this.lut, order: this.src[0] | (this.src[1] << 2) | (this.src[2] << 4), out: dst, outW: o.width, outH: o.height });
+              { lut: this.lut, order: this.srcOrder, out: dst, outW: o.width, outH: o.height });
             return dst;
           }
           px = resizeCropLanczosPil(data, w, h, 3, g.W, g.H, g.left, g.top, o.width, o.height);

@@ -69,6 +69,8 @@ export class SimdResizer {
   private readonly passes = new Map<string, { h: Pass; v: Pass }>();
   /** the table now at the start of the heap */
   private lutKey?: Float32Array;
+  /** the geometry whose weights are now in memory (its offsets follow from it, so they are the same too) */
+  private placed?: { h: Pass; v: Pass };
 
   private constructor(module: WebAssembly.Module) {
     this.memory = new WebAssembly.Memory({ initial: 17, maximum: 65536, shared: true });
@@ -132,8 +134,11 @@ export class SimdResizer {
     this.ensure(off);
     const buf = this.memory.buffer;
     const u8 = new Uint8Array(buf), i32 = new Int32Array(buf), u32 = new Uint32Array(buf);
-    i32.set(hp.start, hStart >> 2); u32.set(hp.packed, hCoef >> 2);
-    i32.set(vp.start, vStart >> 2); u32.set(vp.packed, vCoef >> 2);
+    if (this.placed !== g) { // photos of one size in a row: the weights are already there
+      i32.set(hp.start, hStart >> 2); u32.set(hp.packed, hCoef >> 2);
+      i32.set(vp.start, vStart >> 2); u32.set(vp.packed, vCoef >> 2);
+      this.placed = g;
+    }
     u8.set(px.subarray(vp.first * w * 3, vp.end * w * 3), src);
     this.x.resize_h_lanczos_u8x3_simd128(src, w * 3, rows, hStart, hCoef, hp.pairs, cw, mid, stride);
     this.x.resize_v_lanczos_u8_simd128(mid, stride, vStart, vCoef, vp.pairs, ch, o8);

@@ -2,10 +2,9 @@
 // process. Every addon is optional: a loader returns the reason it is unavailable instead of throwing, and the
 // caller falls back (image decoding to sharp). Lives in src/util beside wasm_build.ts because src/data uses it and
 // may not import src/backends (ARCHITECTURE's folder table); the oneDNN backend's loader can share the lookup.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findBuildDir } from './build_dir';
 
 /** the JPEG decoder on the system libjpeg-turbo (native/src/jpeg_decode.cc) */
 export const JPEG_ADDON_FILE = 'qdeploy_jpeg.node';
@@ -34,25 +33,9 @@ export const JPEG_ERR = {
   corrupt: 'ERR_QDEPLOY_JPEG_CORRUPT',
 } as const;
 
-function metaDir(): string | undefined {
-  try {
-    // ESM bundle (dist/qdeploy.mjs): import.meta.url is the bundle; under esbuild-register (CJS) it is empty
-    const u = (import.meta as { url?: string }).url;
-    return u ? dirname(fileURLToPath(u)) : undefined;
-  } catch { return undefined; }
-}
-
-/** where the addons are: $QDEPLOY_NATIVE_DIR, next to the bundle (../native/build), next to the sources, or up from cwd */
+/** where the addons are: $QDEPLOY_NATIVE_DIR, next to the bundle or the sources, or up from cwd */
 export function nativeBuildDir(file: string): string | undefined {
-  const cands: string[] = [];
-  if (process.env.QDEPLOY_NATIVE_DIR) cands.push(resolve(process.env.QDEPLOY_NATIVE_DIR));
-  const rel = (d: string) => [join(d, '..', 'native', 'build'), join(d, '..', '..', 'native', 'build'), join(d, '..', '..', '..', 'native', 'build')];
-  const md = metaDir();
-  if (md) cands.push(...rel(md));
-  if (typeof __dirname !== 'undefined') cands.push(...rel(__dirname));
-  let d = process.cwd();
-  for (let i = 0; i < 6; i++) { cands.push(join(d, 'native', 'build')); d = dirname(d); }
-  return cands.find((c) => existsSync(join(c, file)));
+  return findBuildDir(join('native', 'build'), file, 'QDEPLOY_NATIVE_DIR');
 }
 
 const loaded = new Map<string, { addon?: unknown; reason?: string }>();

@@ -2,33 +2,16 @@
 // backend (src/backends/wasm/loader.ts) and image preprocessing (src/data/simd_resize.ts): both use the same
 // module, and src/data may not import src/backends (ARCHITECTURE's folder table), so the file lookup lives here.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findBuildDir } from './build_dir';
 import { QdeployError } from './errors';
 
 /** the SIMD128 build: every engine with WebAssembly SIMD runs it */
 export const WASM_SIMD128_FILE = 'qdeploy_simd128.wasm';
 
-function metaDir(): string | undefined {
-  try {
-    // ESM bundle (dist/qdeploy.mjs): import.meta.url is the bundle; under esbuild-register (CJS) it is empty
-    const u = (import.meta as { url?: string }).url;
-    return u ? dirname(fileURLToPath(u)) : undefined;
-  } catch { return undefined; }
-}
-
-/** where the .wasm builds are: $QDEPLOY_WASM_DIR, next to the bundle (../wasm/build), next to the sources, or up from cwd */
+/** where the .wasm builds are: $QDEPLOY_WASM_DIR, next to the bundle or the sources, or up from cwd */
 export function wasmBuildDir(): string | undefined {
-  const cands: string[] = [];
-  if (process.env.QDEPLOY_WASM_DIR) cands.push(resolve(process.env.QDEPLOY_WASM_DIR));
-  const md = metaDir();
-  if (md) cands.push(join(md, '..', 'wasm', 'build'), join(md, '..', '..', 'wasm', 'build'), join(md, '..', '..', '..', 'wasm', 'build'));
-  if (typeof __dirname !== 'undefined') {
-    cands.push(join(__dirname, '..', 'wasm', 'build'), join(__dirname, '..', '..', 'wasm', 'build'), join(__dirname, '..', '..', '..', 'wasm', 'build'));
-  }
-  let d = process.cwd();
-  for (let i = 0; i < 6; i++) { cands.push(join(d, 'wasm', 'build')); d = dirname(d); }
-  return cands.find((c) => existsSync(join(c, WASM_SIMD128_FILE)));
+  return findBuildDir(join('wasm', 'build'), WASM_SIMD128_FILE, 'QDEPLOY_WASM_DIR');
 }
 
 const cache = new Map<string, WebAssembly.Module>();
