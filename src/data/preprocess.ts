@@ -198,6 +198,14 @@ const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8
 const SPARE_STEP = 1 << 18;
 const MAX_SPARE = 32;
 
+export interface PreprocessorRuntime {
+  /**
+   * Decode JPEGs with the addon on the calling thread (decodeSync) instead of libuv's pool: for a worker thread
+   * that owns its whole image (src/data/preprocess_worker.ts), where the hop to the pool would only add latency.
+   */
+  syncDecode?: boolean;
+}
+
 /** Reusable preprocessing for one set of options; `process` may run many times concurrently. */
 export class Preprocessor {
   readonly shape: [number, number, number];
@@ -212,8 +220,10 @@ export class Preprocessor {
    * a fresh half-megabyte array per image costs page faults that measured up to the decode's own CPU time.
    */
   private spare: Uint8Array[] = [];
+  private readonly syncDecode: boolean;
 
-  constructor(readonly options: PreprocessOptions) {
+  constructor(readonly options: PreprocessOptions, runtime: PreprocessorRuntime = {}) {
+    this.syncDecode = runtime.syncDecode ?? false;
     this.shape = imageShape(options);
     this.chw = this.shape[0] * this.shape[1] * this.shape[2];
     this.lut = buildLut(options);
@@ -254,7 +264,7 @@ export class Preprocessor {
     if (jpeg) {
       const pooled = this.takeBuffer(w * h * 3);
       try {
-        const r = await jpeg.decode(buf, pooled);
+        const r = this.syncDecode ? jpeg.decodeSync(buf, pooled) : await jpeg.decode(buf, pooled);
         if (r.width !== w || r.height !== h) throw new Error(`decoded to ${r.width}x${r.height}, header said ${w}x${h}`);
         return { data: r.data, pooled };
       } catch (e) {
