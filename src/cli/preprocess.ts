@@ -3,7 +3,7 @@
 // qdeploy never downloads ImageNet) plus presets for the Caffe-converted models and PaddleOCR's classifier.
 import { availableParallelism } from 'node:os';
 import {
-  PRESET_NAMES, Preprocessor, configureThreads, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
+  PRESET_NAMES, Preprocessor, configureThreads, defaultWorkers, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
   writeDatasetFromImages, type ChannelOrder, type PresetName, type ResampleImpl,
 } from '../data';
 import { createProgress } from '../util/progress';
@@ -107,7 +107,8 @@ Examples:
       const [c, h, w] = pre.shape;
       process.stdout.write(
         `wrote ${target}: ${r.n} images ${c}x${h}x${w} float32 + labels, ${r.bytes} bytes` +
-        `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)} s, ${(r.n / r.seconds).toFixed(1)} img/s)\n`);
+        `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)} s, ${(r.n / r.seconds).toFixed(1)} img/s` +
+        `${r.inWorkers ? `; ${r.inWorkers} in ${defaultWorkers()} worker threads` : ''})\n`);
       return 0;
     } finally {
       progress.stop(false);
