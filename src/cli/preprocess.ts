@@ -39,7 +39,7 @@ export const preprocessCommand: CommandSpec = {
     resample: { type: 'string', help: 'pil: PIL-identical Lanczos (wasm SIMD128, the default); sharp: libvips Lanczos (within 0.004 of PIL)', choices: ['sharp', 'pil'] },
     on_error: { type: 'string', help: 'unreadable or missing image: skip it with a warning, or fail', choices: ['skip', 'fail'], default: 'fail' },
     limit: { type: 'int', help: 'only the first N list entries (0: all)', default: 0 },
-    num_threads: { type: 'int', help: 'decoding threads (default: all cores)' },
+    num_threads: { type: 'int', help: 'preprocessing threads; from 2, whole images in worker threads (QDEPLOY_PREPROCESS_WORKERS=0: decodes only) (default: all cores)' },
     quiet: { type: 'boolean', help: 'no progress output' },
   },
   details: `

@@ -63,12 +63,16 @@ export function defaultConcurrency(): number {
   return Math.min(32, Math.max(8, 8 * pool));
 }
 
+export const MAX_DEFAULT_WORKERS = 16;
+
 /**
  * Worker threads for preprocessEntries: $QDEPLOY_PREPROCESS_WORKERS if set (0: none), else one per thread of the
  * pipeline (`threads`: UV_THREADPOOL_SIZE as configureThreads set it, or the cores available) from 2 threads on.
  * Measured with --resample pil on the 50 asset photos (taskset, medians of 6 interleaved runs): on 2 cores 2 workers
  * did 690-706 img/s with 1.93 cores busy, the main-thread path 580 with 1.58 (its resizes queue on one thread); on 1
  * core one worker did 386 img/s, the main thread 422 (the hand-off only costs there), so 1 thread keeps 0 workers.
+ * At most MAX_DEFAULT_WORKERS: each costs about 25 MiB, the window (defaultConcurrency, ≤ 32 images) would leave more
+ * without enough work, and nothing beyond 2 cores was measured here.
  */
 export function defaultWorkers(threads = Number(process.env.UV_THREADPOOL_SIZE) || availableParallelism()): number {
   const env = process.env.QDEPLOY_PREPROCESS_WORKERS;
@@ -77,7 +81,7 @@ export function defaultWorkers(threads = Number(process.env.UV_THREADPOOL_SIZE) 
     if (!Number.isInteger(n) || n < 0 || n > 256) throw new QdeployError('usage', `QDEPLOY_PREPROCESS_WORKERS must be an integer in 0..256, got '${env}'`);
     return n;
   }
-  return threads >= 2 ? threads : 0;
+  return threads >= 2 ? Math.min(threads, MAX_DEFAULT_WORKERS) : 0;
 }
 
 /** Worker threads for these options, or undefined for the in-thread path. */

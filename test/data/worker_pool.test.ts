@@ -177,13 +177,14 @@ test('a stream before the workers are ready starts on the main thread; same floa
   for (let i = 0; i < entries.length; i++) assert.ok(same(w[i].image, main[i].image), `image ${i} differs`);
 });
 
-test('defaultWorkers: QDEPLOY_PREPROCESS_WORKERS wins, else one per thread from 2 threads on', () => {
+test('defaultWorkers: QDEPLOY_PREPROCESS_WORKERS wins, else one per thread from 2 threads on, at most 16', () => {
   const saved = process.env.QDEPLOY_PREPROCESS_WORKERS;
   try {
     delete process.env.QDEPLOY_PREPROCESS_WORKERS;
     assert.is(defaultWorkers(1), 0, 'one thread: the main-thread path (a worker only adds the hand-off there)');
     assert.is(defaultWorkers(2), 2);
     assert.is(defaultWorkers(4), 4);
+    assert.is(defaultWorkers(64), 16, 'capped');
     process.env.QDEPLOY_PREPROCESS_WORKERS = '0';
     assert.is(defaultWorkers(4), 0);
     process.env.QDEPLOY_PREPROCESS_WORKERS = '3';
