@@ -20,7 +20,7 @@
 // (width ceil(48·w/h), at most 192), bilinear, (x/255 − 0.5)/0.5, zero padding (after normalisation) on the right
 // to width 192. OpenCV's INTER_LINEAR does not antialias; we use libvips' linear kernel, which does — close for
 // enlargement and mild shrinking, not bit-identical.
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { QdeployError } from '../util/errors';
 import { JPEG_ERR, loadJpegAddon } from '../util/native_build';
 import { imageSize } from './image_size';
@@ -169,10 +169,21 @@ function buildLut(o: PreprocessOptions): Float32Array {
 
 const SHARP_INPUT = { failOn: 'truncated', ignoreIcc: true } as const;
 
-// libvips' operation cache keys results by input buffer; every image here is decoded once, so the cache only
-// costs (hashing, up to 50 MB of decoded images kept alive, allocator churn): about 8-10% of the per-image
-// CPU time in bench/preprocess.ts on 1 core. Process-wide, like sharp.concurrency(); nothing else uses sharp.
-sharp.cache(false);
+let sharpLib: typeof Sharp | undefined;
+/**
+ * sharp, loaded on first use: a preprocessing worker thread that only meets JPEGs never loads it (50-100 ms of its
+ * start). The main thread has loaded it already (src/data/pipeline.ts), as sharp needs before workers use it.
+ */
+function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  if (!sharpLib) {
+    sharpLib = require('sharp') as typeof Sharp;
+    // libvips' operation cache keys results by input buffer; every image here is decoded once, so the cache only
+    // costs (hashing, up to 50 MB of decoded images kept alive, allocator churn): about 8-10% of the per-image
+    // CPU time in bench/preprocess.ts on 1 core. Process-wide, like sharp.concurrency().
+    sharpLib.cache(false);
+  }
+  return sharpLib(...args);
+}
 
 let resizer: SimdResizer | undefined | null = null;
 /** This thread's SIMD128 resizer (wasm/assembly/resize.ts), or undefined where wasm SIMD or the build is missing. */

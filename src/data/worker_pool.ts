@@ -209,6 +209,11 @@ export class PreprocessWorkers {
 const IDLE_MS = 5000;
 let idle: { pool: PreprocessWorkers; timer: NodeJS.Timeout } | undefined;
 
+/** An idle pool of `threads` workers running `file` is waiting (acquireWorkers would start none). */
+export function idleWorkersFit(threads: number, file: string): boolean {
+  return !!idle && idle.pool.threads === threads && idle.pool.file === file && idle.pool.usable;
+}
+
 /**
  * The idle pool when it fits (same size and script), else a new one. Pair with releaseWorkers. Throws the error of
  * an earlier start of `file` that failed: a stream that runs on the main thread while the workers start would
@@ -217,7 +222,7 @@ let idle: { pool: PreprocessWorkers; timer: NodeJS.Timeout } | undefined;
 export function acquireWorkers(threads: number, file: string): PreprocessWorkers {
   const failed = startFailures.get(file);
   if (failed) throw failed;
-  if (idle && idle.pool.threads === threads && idle.pool.file === file && idle.pool.usable) {
+  if (idle && idleWorkersFit(threads, file)) {
     const { pool, timer } = idle;
     clearTimeout(timer);
     idle = undefined;

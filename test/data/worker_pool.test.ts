@@ -1,15 +1,16 @@
 // Preprocessing in worker threads (src/data/worker_pool.ts, preprocess_worker.ts): the same floats as the main-thread
 // path bit for bit (synthetic JPEGs of many sizes, a PNG, and the asset photos against their golden), list order kept,
-// workers reused by the next stream and terminated when a stream stops early, a worker that dies (throws, exits,
-// cannot start) ending the stream with one clear line instead of a hang, and idle workers never keeping the
-// process alive. The bad-input cases (--on_error) run on both paths in pipeline.test.ts.
+// workers reused by the next stream (a short list starts none) and terminated when a stream stops early, a worker
+// that dies (throws, exits, cannot start) ending the stream with one clear line instead of a hang, idle workers never
+// keeping the process alive, and the CLI bundle's worker entry. The bad-input cases (--on_error) run on both paths in
+// pipeline.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDataset } from '../../src/format/paddle/dataset_bin';
-import { defaultWorkers, preprocessEntries, writeDatasetFromImages, type StreamOptions } from '../../src/data/pipeline';
+import { MIN_IMAGES_FOR_NEW_WORKERS, defaultWorkers, preprocessEntries, writeDatasetFromImages, type StreamOptions } from '../../src/data/pipeline';
 import { Preprocessor, preprocessOptions, type PreprocessOptions } from '../../src/data/preprocess';
 import { readValList, type ImageEntry } from '../../src/data/val_list';
 import { closeIdleWorkers, liveWorkerThreads, prewarmWorkers, workerEntry, workerJobsAnswered } from '../../src/data/worker_pool';
@@ -177,6 +178,28 @@ test('a stream before the workers are ready starts on the main thread; same floa
   for (let i = 0; i < entries.length; i++) assert.ok(same(w[i].image, main[i].image), `image ${i} differs`);
 });
 
+test('default worker count: a short list starts no threads, but uses started ones that are idle', async () => {
+  await setup;
+  const saved = process.env.QDEPLOY_PREPROCESS_WORKERS;
+  delete process.env.QDEPLOY_PREPROCESS_WORKERS;
+  try {
+    const entries = readValList(dir, 'good.txt');
+    assert.ok(entries.length < MIN_IMAGES_FOR_NEW_WORKERS);
+    await closeIdleWorkers();
+    const cold = await collect(entries, small, {});
+    assert.ok(cold.every((r) => !r.worker));
+    assert.is(liveWorkerThreads(), 0, 'none started');
+    const n = defaultWorkers();
+    if (n === 0) { console.log('  (1 core: the default is the main thread; warm-pool half not run)'); return; }
+    await prewarmWorkers(n);
+    const warm = await collect(entries, small, {});
+    assert.ok(warm.every((r) => r.worker), 'the idle pool took them');
+    for (let i = 0; i < entries.length; i++) assert.ok(same(warm[i].image, cold[i].image), `image ${i} differs`);
+  } finally {
+    if (saved !== undefined) process.env.QDEPLOY_PREPROCESS_WORKERS = saved;
+  }
+});
+
 test('defaultWorkers: QDEPLOY_PREPROCESS_WORKERS wins, else one per thread from 2 threads on, at most 16', () => {
   const saved = process.env.QDEPLOY_PREPROCESS_WORKERS;
   try {
@@ -227,11 +250,13 @@ test('CLI bundle: dist/preprocess_worker.mjs runs the workers; same file as with
   await setup;
   spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'pipe' });
   assert.ok(existsSync(join(root, 'dist', 'preprocess_worker.mjs')));
-  // large photos, 120 lines, so that the workers start before the main thread is through the list
+  // large photos, 121 lines, so that the workers start before the main thread is through the list
   const big = join(dir, 'big');
   const lines = [];
   for (let i = 0; i < 40; i++) { await makeJpeg(join(big, `b${i}.jpg`), 1200 + 8 * i, 900 - 4 * i); lines.push(`b${i}.jpg ${i}`); }
-  writeFileSync(join(big, 'val_list.txt'), [...lines, ...lines, ...lines].join('\n') + '\n');
+  // a PNG last, by when the workers have taken over: sharp, which they load only when needed, from the bundle
+  await makeSolidPng(join(big, 'solid.png'), 300, 200, [10, 200, 90]);
+  writeFileSync(join(big, 'val_list.txt'), [...lines, ...lines, ...lines, 'solid.png 99'].join('\n') + '\n');
   const run = (workers: string, out: string) => spawnSync(process.execPath, [join(root, 'dist', 'qdeploy.mjs'), 'preprocess', '--local', '--data_dir', big,
     '--output_file', out, '--num_threads', '2', '--quiet'], { encoding: 'utf8', env: { ...process.env, QDEPLOY_PREPROCESS_WORKERS: workers } });
   const a = run('2', join(dir, 'cli_w2.bin')), b = run('0', join(dir, 'cli_w0.bin'));
@@ -241,9 +266,11 @@ test('CLI bundle: dist/preprocess_worker.mjs runs the workers; same file as with
   assert.ok(m && Number(m[1]) > 0, `no image went to a worker: ${a.stdout}`);
   assert.not.match(b.stdout, /worker threads/);
   const da = openDataset(join(dir, 'cli_w2.bin')), db = openDataset(join(dir, 'cli_w0.bin'));
-  assert.is(da.n, 120);
-  assert.ok(same(da.readImages(0, 120), db.readImages(0, 120)), 'bundle workers differ from the main thread');
-  assert.equal(da.readLabels(0, 120), [0, 1, 2].flatMap(() => Array.from({ length: 40 }, (_, i) => i)));
+  assert.is(da.n, 121);
+  assert.ok(same(da.readImages(0, 121), db.readImages(0, 121)), 'bundle workers differ from the main thread');
+  assert.equal(da.readLabels(0, 121), [...[0, 1, 2].flatMap(() => Array.from({ length: 40 }, (_, i) => i)), 99]);
+  const png = da.readImages(120, 1);
+  assert.is(png[0], Math.fround(Math.fround(Math.fround(10 / 255) - 0.485) / 0.229), 'the PNG\'s constant red, normalised');
   da.close(); db.close();
 });
 
