@@ -5,12 +5,12 @@
 // resizes and normalises whole images) and on the main thread (=0: decodes on libuv's pool, resizes on the main
 // thread — the pipeline before the workers); '(default)' marks what defaultWorkers() picks, and the two outputs are
 // compared byte for byte. The workers are started before the warm-up (prewarmWorkers), so every timed image is theirs.
-// 10 runs of --rounds 5 --reps 3 on a shared 2-core machine (medians across runs): PIL 150 img/s; 1 core, main thread
-// (default) 388 img/s = 2.71x, one worker 354 = 2.49x; 2 cores, 2 workers (default) 596 img/s = 1.90x per core and
-// 2.42x by CPU, main thread 479 = 1.56x. Bimodal with the machine's other load: in the 5 runs where the workers kept
-// ≥ 1.75 cores busy, 646 img/s = 2.30x (2.03-2.43x) against 545 = 1.88x for the main thread; in the others another
-// tenant held a core (0.96-1.49 busy) and the workers' 5-12% more CPU per image (the hand-off) made them 0.8-1.1x the
-// main thread. Read 'cores busy' before the img/s of a 2-core row.
+// 13 runs of --rounds 5 --reps 3 on a shared 2-core machine (medians across runs): PIL 149 img/s; 1 core, main thread
+// (default) 379 img/s = 2.70x, one worker 368 = 2.51x; 2 cores, 2 workers (default) 572 img/s = 1.77x per core and
+// 2.41x by CPU, main thread 457 = 1.55x. Bimodal with the machine's other load: in the 6 runs where the workers kept
+// ≥ 1.75 cores busy, 655 img/s = 2.28x (2.03-2.43x) against 546 = 1.89x for the main thread (1.13-1.55x within a
+// run); in the others another tenant held a core (0.96-1.49 busy) and the workers' ~10% more CPU per image (the
+// hand-off) made them 0.8-1.1x the main thread. Read 'cores busy' before the img/s of a 2-core row.
 // Each configuration runs in its own process pinned with taskset (when present) to the given cores, with
 // UV_THREADPOOL_SIZE = cores; each rep preprocesses all 50 images from disk into memory (file read + decode +
 // resize + crop + normalise), after --warmup passes (default 3: V8 tiers the wasm resize up from its baseline
