@@ -1,6 +1,16 @@
 // Preprocessing throughput: qdeploy (the default PIL-identical resampler, wasm SIMD128, and the sharp resampler) on 1 and 2 cores beside
 // Paddle's own PIL pipeline (spec §5.2, re-implemented inline below) on the same 50 images of assets/data.
 // Not a test.   node -r esbuild-register bench/preprocess.ts [--rounds 3] [--reps 3] [--warmup 3]
+// --resample pil runs twice per core count: in worker threads (QDEPLOY_PREPROCESS_WORKERS=cores; each reads, decodes,
+// resizes and normalises whole images) and on the main thread (=0: decodes on libuv's pool, resizes on the main
+// thread — the pipeline before the workers); '(default)' marks what defaultWorkers() picks, and the two outputs are
+// compared byte for byte. The workers are started before the warm-up (prewarmWorkers), so every timed image is theirs.
+// 13 runs of --rounds 5 --reps 3 on a shared 2-core machine (medians across runs): PIL 149 img/s; 1 core, main thread
+// (default) 379 img/s = 2.70x, one worker 368 = 2.51x; 2 cores, 2 workers (default) 572 img/s = 1.77x per core and
+// 2.41x by CPU, main thread 457 = 1.55x. Bimodal with the machine's other load: in the 6 runs where the workers kept
+// ≥ 1.75 cores busy, 655 img/s = 2.28x (2.03-2.43x) against 546 = 1.89x for the main thread (1.13-1.55x within a
+// run); in the others another tenant held a core (0.96-1.49 busy) and the workers' ~10% more CPU per image (the
+// hand-off) made them 0.8-1.1x the main thread. Read 'cores busy' before the img/s of a 2-core row.
 // Each configuration runs in its own process pinned with taskset (when present) to the given cores, with
 // UV_THREADPOOL_SIZE = cores; each rep preprocesses all 50 images from disk into memory (file read + decode +
 // resize + crop + normalise), after --warmup passes (default 3: V8 tiers the wasm resize up from its baseline
@@ -11,7 +21,8 @@
 // and the native addon's (native/src/jpeg_decode.cc: the system libjpeg-turbo with PIL's settings), against PIL's
 // whole pipeline. A row 'default, sharp decode' runs the default with QDEPLOY_NO_NATIVE=1: the fallback where the
 // addon is not built (and what the default was before it). Besides wall-clock images/s, each row gives the process CPU
-// time per image (all threads), which other load on a shared machine disturbs less than wall time does.
+// time per image (all threads), which other load on a shared machine disturbs less than wall time does, and the
+// cores kept busy (img/s × CPU s/img: how much of its cores a configuration could use).
 // A 'resize only' row times the wasm resize + crop + normalise on images already decoded in memory.
 // sharp's decode call (about 3 ms CPU) bounded the default at ~4.5 ms/img; the decoder that replaces it must give
 // PIL's pixels (libjpeg-turbo ISLOW IDCT, fancy upsampling). @julusian/jpeg-turbo (prebuilt libjpeg-turbo, ~1.75 ms)
@@ -24,10 +35,11 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { configureThreads, defaultConcurrency, preprocessEntries } from '../src/data/pipeline';
+import { configureThreads, defaultConcurrency, defaultWorkers, preprocessEntries } from '../src/data/pipeline';
 import { Preprocessor, jpegDecoderImpl, preprocessOptions, resizeCropGeometry, simdResizer, type ResampleImpl } from '../src/data/preprocess';
 import { readValList } from '../src/data/val_list';
 import { assetsDir } from '../src/util/assets';
+import { prewarmWorkers } from '../src/data/worker_pool';
 import { loadJpegAddon } from '../src/util/native_build';
 
 const argv = process.argv.slice(2);
@@ -116,6 +128,10 @@ async function worker(): Promise<void> {
   const pre = new Preprocessor(preprocessOptions('imagenet', { resample }));
   const dump = flag('--dump', '-');
   const window = defaultConcurrency();
+  // workers started and ready before any pass, so that the dump below comes from them (a cold stream does its first
+  // images on the main thread while they start)
+  const workers = mode === 'pil' ? defaultWorkers() : 0;
+  await prewarmWorkers(workers);
   if (mode === 'rgb-native') {
     // every image's full RGB from the addon, concatenated, for the byte comparison with PIL's decode
     const jpeg = loadJpegAddon().addon!;
@@ -143,7 +159,11 @@ async function worker(): Promise<void> {
       return decoded.length;
     }
     let n = 0;
-    for await (const _ of preprocessEntries(entries, pre, { concurrency: window })) n++;
+    for await (const r of preprocessEntries(entries, pre, { concurrency: window })) {
+      // a row says which path it timed: every image there, none elsewhere
+      if (r.worker !== workers > 0) throw new Error(`${entries[r.index].rel} ${r.worker ? 'in a worker' : 'on the main thread'} (workers: ${workers})`);
+      n++;
+    }
     return n;
   };
   // warm-up pass, which also keeps the outputs for the agreement check
@@ -216,15 +236,23 @@ async function main(): Promise<void> {
   }
   const node = (mode: string, cores: number, dump: string) => [...pinned(cores), process.execPath, '-r', 'esbuild-register',
     __filename, '--worker', mode, '--threads', String(cores), '--reps', reps, '--warmup', flag('--warmup', '3'), '--dump', dump];
-  for (const impl of ['pil', 'sharp'] as const) {
-    for (let cores = 1; cores <= maxCores; cores++) {
-      configs.push({ name: `qdeploy --resample ${impl}${impl === 'pil' ? ' (default)' : ''}`, cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores) },
-        dump: cores === 1 ? join(tmp, `qdeploy_${impl}.f32`) : '-', cmd: (dump) => node(impl, cores, dump) });
+  // --resample pil with worker threads (QDEPLOY_PREPROCESS_WORKERS=cores) and on the main thread (=0, the path before
+  // the workers); '(default)' marks what defaultWorkers() picks for that many cores
+  for (let cores = 1; cores <= maxCores; cores++) {
+    const dflt = defaultWorkers(cores);
+    for (const workers of [cores, 0]) {
+      const name = `pil, ${workers ? `${workers} worker${workers > 1 ? 's' : ''}` : 'main thread'}${workers === dflt ? ' (default)' : ''}`;
+      configs.push({ name, cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores), QDEPLOY_PREPROCESS_WORKERS: String(workers) },
+        dump: cores === 1 ? join(tmp, `qdeploy_pil_w${workers}.f32`) : '-', cmd: (dump) => node('pil', cores, dump) });
     }
-    if (impl === 'pil' && native.addon) {
-      configs.push({ name: 'default, sharp decode (no addon)', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1', QDEPLOY_NO_NATIVE: '1' },
-        dump: join(tmp, 'qdeploy_pil_sharpdec.f32'), cmd: (dump) => node('pil', 1, dump) });
-    }
+  }
+  if (native.addon) {
+    configs.push({ name: 'default, sharp decode (no addon)', cores: 1, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: '1', QDEPLOY_NO_NATIVE: '1' },
+      dump: join(tmp, 'qdeploy_pil_sharpdec.f32'), cmd: (dump) => node('pil', 1, dump) });
+  }
+  for (let cores = 1; cores <= maxCores; cores++) {
+    configs.push({ name: 'qdeploy --resample sharp', cores, rates: [], cpu: [], env: { UV_THREADPOOL_SIZE: String(cores) },
+      dump: cores === 1 ? join(tmp, 'qdeploy_sharp.f32') : '-', cmd: (dump) => node('sharp', cores, dump) });
   }
   if (py) {
     configs.push({ name: 'PIL decode only', cores: 1, rates: [], cpu: [], env: {}, dump: '-',
@@ -246,17 +274,29 @@ async function main(): Promise<void> {
   }
   const rows = configs.map((c) => ({ name: c.name, cores: c.cores, rate: median(c.rates), cpu: median(c.cpu) }));
   const pil = py ? rows[0] : undefined;
-  const dumps: Record<string, string> = { sharp: join(tmp, 'qdeploy_sharp.f32'), pil: join(tmp, 'qdeploy_pil.f32'), 'pil, sharp decode': join(tmp, 'qdeploy_pil_sharpdec.f32') };
-  console.log(`${'pipeline'.padEnd(32)} cores   img/s   img/s/core   ×PIL/core   CPU ms/img   ×PIL by CPU`);
+  const dumps: Record<string, string> = {
+    sharp: join(tmp, 'qdeploy_sharp.f32'), 'pil, 1 worker': join(tmp, 'qdeploy_pil_w1.f32'), 'pil, main thread': join(tmp, 'qdeploy_pil_w0.f32'),
+    'pil, sharp decode': join(tmp, 'qdeploy_pil_sharpdec.f32'),
+  };
+  console.log(`${'pipeline'.padEnd(32)} cores   img/s   img/s/core   ×PIL/core   CPU ms/img   ×PIL by CPU   cores busy`);
   for (const r of rows) {
     const ratio = pil ? (r.rate / r.cores / pil.rate).toFixed(2) : '-';
     const cpuRatio = pil ? (pil.cpu / r.cpu).toFixed(2) : '-';
     console.log(`${r.name.padEnd(32)} ${String(r.cores).padStart(5)} ${r.rate.toFixed(1).padStart(7)} ${(r.rate / r.cores).toFixed(1).padStart(12)} ` +
-      `${ratio.padStart(11)} ${r.cpu.toFixed(2).padStart(12)} ${cpuRatio.padStart(13)}`);
+      `${ratio.padStart(11)} ${r.cpu.toFixed(2).padStart(12)} ${cpuRatio.padStart(13)} ${(r.rate * r.cpu / 1000).toFixed(2).padStart(12)}`);
+  }
+  {
+    const a = readFileSync(dumps['pil, 1 worker']), b = readFileSync(dumps['pil, main thread']);
+    console.log(`--resample pil, worker thread vs main thread on all ${entries.length} images: ${a.equals(b) ? 'bit-identical' : 'OUTPUTS DIFFER'}`);
+    for (let cores = 1; cores <= maxCores; cores++) {
+      const w = rows.find((r) => r.cores === cores && r.name.startsWith('pil, ') && !r.name.includes('main thread'))!;
+      const m = rows.find((r) => r.cores === cores && r.name.startsWith('pil, main thread'))!;
+      console.log(`${cores} core${cores > 1 ? 's' : ''}: workers / main thread = ${(w.rate / m.rate).toFixed(2)}× img/s, ${(m.cpu / w.cpu).toFixed(2)}× by CPU ms/img`);
+    }
   }
   if (py) {
     const ref = readF32(join(tmp, 'python_pil.f32'));
-    for (const impl of ['sharp', 'pil', ...(native.addon ? ['pil, sharp decode'] : [])]) {
+    for (const impl of ['sharp', 'pil, 1 worker', 'pil, main thread', ...(native.addon ? ['pil, sharp decode'] : [])]) {
       const [m, x] = madOf(readF32(dumps[impl]), ref);
       console.log(`agreement with PIL on all ${entries.length} images, --resample ${impl}: MAD ${m.toExponential(3)}, max |diff| ${x.toExponential(3)} (normalised units)`);
     }

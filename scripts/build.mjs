@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,11 +24,17 @@ for (const s of ['build-wasm.mjs', 'build-native.mjs']) {
   if (existsSync(p)) execSync(`node ${JSON.stringify(p)}`, { cwd: root, stdio: 'inherit' });
 }
 
-const out = join(root, 'dist', 'qdeploy.mjs');
+// The CLI bundle, and the preprocessing worker's entry beside it: worker threads load it as a file
+// (src/data/worker_pool.ts finds it next to the bundle through import.meta.url).
+const entries = [
+  [join(root, 'src', 'cli', 'main.ts'), join(root, 'dist', 'qdeploy.mjs')],
+  [join(root, 'src', 'data', 'preprocess_worker.ts'), join(root, 'dist', 'preprocess_worker.mjs')],
+];
 const srcTime = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs);
-if (!existsSync(out) || statSync(out).mtimeMs < srcTime || process.argv.includes('--force')) {
+for (const [entry, out] of entries) {
+  if (existsSync(out) && statSync(out).mtimeMs >= srcTime && !process.argv.includes('--force')) continue;
   await build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
@@ -40,5 +46,5 @@ if (!existsSync(out) || statSync(out).mtimeMs < srcTime || process.argv.includes
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
-  console.log('[build] dist/qdeploy.mjs');
+  console.log(`[build] dist/${basename(out)}`);
 }

@@ -3,7 +3,7 @@
 // qdeploy never downloads ImageNet) plus presets for the Caffe-converted models and PaddleOCR's classifier.
 import { availableParallelism } from 'node:os';
 import {
-  PRESET_NAMES, Preprocessor, configureThreads, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
+  PRESET_NAMES, Preprocessor, configureThreads, defaultWorkers, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
   writeDatasetFromImages, type ChannelOrder, type PresetName, type ResampleImpl,
 } from '../data';
 import { createProgress } from '../util/progress';
@@ -39,7 +39,7 @@ export const preprocessCommand: CommandSpec = {
     resample: { type: 'string', help: 'pil: PIL-identical Lanczos (wasm SIMD128, the default); sharp: libvips Lanczos (within 0.004 of PIL)', choices: ['sharp', 'pil'] },
     on_error: { type: 'string', help: 'unreadable or missing image: skip it with a warning, or fail', choices: ['skip', 'fail'], default: 'fail' },
     limit: { type: 'int', help: 'only the first N list entries (0: all)', default: 0 },
-    num_threads: { type: 'int', help: 'decoding threads (default: all cores)' },
+    num_threads: { type: 'int', help: 'preprocessing threads; from 2, whole images in worker threads (QDEPLOY_PREPROCESS_WORKERS=0: decodes only) (default: all cores)' },
     quiet: { type: 'boolean', help: 'no progress output' },
   },
   details: `
@@ -107,7 +107,8 @@ Examples:
       const [c, h, w] = pre.shape;
       process.stdout.write(
         `wrote ${target}: ${r.n} images ${c}x${h}x${w} float32 + labels, ${r.bytes} bytes` +
-        `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)} s, ${(r.n / r.seconds).toFixed(1)} img/s)\n`);
+        `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)} s, ${(r.n / r.seconds).toFixed(1)} img/s` +
+        `${r.inWorkers ? `; ${r.inWorkers} in ${defaultWorkers()} worker threads` : ''})\n`);
       return 0;
     } finally {
       progress.stop(false);

@@ -7,7 +7,7 @@ export {
   type PresetName, type PreprocessOptions, type PreprocessOverrides, type ChannelOrder, type ResampleImpl,
 } from './preprocess';
 export {
-  preprocessEntries, imageBatches, imageFolderBatches, writeDatasetFromImages, configureThreads, defaultConcurrency,
+  preprocessEntries, imageBatches, imageFolderBatches, writeDatasetFromImages, configureThreads, defaultConcurrency, defaultWorkers,
   type StreamOptions, type PreprocessedImage, type ImageBatch, type BatchOptions, type FolderBatchOptions, type OnError,
   type WriteResult,
 } from './pipeline';

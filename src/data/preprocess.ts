@@ -20,7 +20,7 @@
 // (width ceil(48·w/h), at most 192), bilinear, (x/255 − 0.5)/0.5, zero padding (after normalisation) on the right
 // to width 192. OpenCV's INTER_LINEAR does not antialias; we use libvips' linear kernel, which does — close for
 // enlargement and mild shrinking, not bit-identical.
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { QdeployError } from '../util/errors';
 import { JPEG_ERR, loadJpegAddon } from '../util/native_build';
 import { imageSize } from './image_size';
@@ -169,10 +169,21 @@ function buildLut(o: PreprocessOptions): Float32Array {
 
 const SHARP_INPUT = { failOn: 'truncated', ignoreIcc: true } as const;
 
-// libvips' operation cache keys results by input buffer; every image here is decoded once, so the cache only
-// costs (hashing, up to 50 MB of decoded images kept alive, allocator churn): about 8-10% of the per-image
-// CPU time in bench/preprocess.ts on 1 core. Process-wide, like sharp.concurrency(); nothing else uses sharp.
-sharp.cache(false);
+let sharpLib: typeof Sharp | undefined;
+/**
+ * sharp, loaded on first use: a preprocessing worker thread that only meets JPEGs never loads it (50-100 ms of its
+ * start). The main thread has loaded it already (src/data/pipeline.ts), as sharp needs before workers use it.
+ */
+function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  if (!sharpLib) {
+    sharpLib = require('sharp') as typeof Sharp;
+    // libvips' operation cache keys results by input buffer; every image here is decoded once, so the cache only
+    // costs (hashing, up to 50 MB of decoded images kept alive, allocator churn): about 8-10% of the per-image
+    // CPU time in bench/preprocess.ts on 1 core. Process-wide, like sharp.concurrency().
+    sharpLib.cache(false);
+  }
+  return sharpLib(...args);
+}
 
 let resizer: SimdResizer | undefined | null = null;
 /** This thread's SIMD128 resizer (wasm/assembly/resize.ts), or undefined where wasm SIMD or the build is missing. */
@@ -198,6 +209,14 @@ const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8
 const SPARE_STEP = 1 << 18;
 const MAX_SPARE = 32;
 
+export interface PreprocessorRuntime {
+  /**
+   * Decode JPEGs with the addon on the calling thread (decodeSync) instead of libuv's pool: for a worker thread
+   * that owns its whole image (src/data/preprocess_worker.ts), where the hop to the pool would only add latency.
+   */
+  syncDecode?: boolean;
+}
+
 /** Reusable preprocessing for one set of options; `process` may run many times concurrently. */
 export class Preprocessor {
   readonly shape: [number, number, number];
@@ -212,8 +231,10 @@ export class Preprocessor {
    * a fresh half-megabyte array per image costs page faults that measured up to the decode's own CPU time.
    */
   private spare: Uint8Array[] = [];
+  private readonly syncDecode: boolean;
 
-  constructor(readonly options: PreprocessOptions) {
+  constructor(readonly options: PreprocessOptions, runtime: PreprocessorRuntime = {}) {
+    this.syncDecode = runtime.syncDecode ?? false;
     this.shape = imageShape(options);
     this.chw = this.shape[0] * this.shape[1] * this.shape[2];
     this.lut = buildLut(options);
@@ -254,7 +275,7 @@ export class Preprocessor {
     if (jpeg) {
       const pooled = this.takeBuffer(w * h * 3);
       try {
-        const r = await jpeg.decode(buf, pooled);
+        const r = this.syncDecode ? jpeg.decodeSync(buf, pooled) : await jpeg.decode(buf, pooled);
         if (r.width !== w || r.height !== h) throw new Error(`decoded to ${r.width}x${r.height}, header said ${w}x${h}`);
         return { data: r.data, pooled };
       } catch (e) {

@@ -23,6 +23,8 @@ export class AtomicFileWriter {
   private fd: number;
   private tmp: string;
   private done = false;
+  /** removes the temp file if the process exits before commit/abort; taken off again by them (one per writer) */
+  private readonly onExit = () => this.abort();
   bytes = 0;
   constructor(readonly target: string) {
     mkdirSync(dirname(target), { recursive: true });
@@ -30,8 +32,7 @@ export class AtomicFileWriter {
     try { this.fd = openSync(this.tmp, 'w'); } catch (e) {
       throw new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
     }
-    const cleanup = () => this.abort();
-    process.once('exit', cleanup);
+    process.once('exit', this.onExit);
   }
   write(chunk: Uint8Array, position?: number): void {
     let off = 0;
@@ -46,10 +47,12 @@ export class AtomicFileWriter {
     closeSync(this.fd);
     renameSync(this.tmp, this.target);
     this.done = true;
+    process.removeListener('exit', this.onExit);
   }
   abort(): void {
     if (this.done) return;
     this.done = true;
+    process.removeListener('exit', this.onExit);
     try { closeSync(this.fd); } catch { /* already closed */ }
     rmSync(this.tmp, { force: true });
   }

@@ -1,6 +1,8 @@
 // The image stream: order kept with many images in flight, batches (short last batch / dropLast), and bad input —
 // a truncated JPEG, a file that is not an image, a list line whose file is missing — skipped with a warning naming
-// the file, or failing with one line naming it; a failed write leaves no output file and no temp file.
+// the file, or failing with one line naming it; a failed write leaves no output file and no temp file. The bad-input
+// cases run on the main thread (workers: 0) and in worker threads (workers: 2, started beforehand so that every image
+// goes to them), with the same messages.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { join } from 'node:path';
 import { datasetFileSize, openDataset } from '../../src/format/paddle/dataset_bin';
 import { imageBatches, imageFolderBatches, preprocessEntries, writeDatasetFromImages } from '../../src/data/pipeline';
 import { Preprocessor, preprocessOptions } from '../../src/data/preprocess';
+import { prewarmWorkers } from '../../src/data/worker_pool';
 import { readValList } from '../../src/data/val_list';
 import { QdeployError } from '../../src/util/errors';
 import { makeJpeg, tempDir, tempLeftovers, truncate } from './helpers';
@@ -73,22 +76,26 @@ for (const [list, name, re] of [
   ['truncated.txt', 'truncated JPEG', /truncated\.jpg \(.*truncated\.txt:2\): cannot decode image \(.+\)/],
   ['notimage.txt', 'non-image file', /notimage\.jpg \(.*notimage\.txt:3\): cannot decode image \(.*unsupported image format.*\)/],
   ['missing.txt', 'missing file', /nope\.jpg \(.*missing\.txt:2\): no such file/],
-] as const) {
-  test(`${name}: --on_error fail names the file and line, leaves no output`, async () => {
+] as const) for (const workers of [0, 2]) {
+  const path = workers ? `${workers} worker threads` : 'main thread';
+  test(`${name} (${path}): --on_error fail names the file and line, leaves no output`, async () => {
     await setup;
+    await prewarmWorkers(workers);
     const entries = readValList(dir, list);
     const target = join(dir, `${list}.fail.bin`);
-    await expectReject(writeDatasetFromImages(entries, target, pre, { onError: 'fail', listFile: join(dir, list) }), re);
+    await expectReject(writeDatasetFromImages(entries, target, pre, { onError: 'fail', listFile: join(dir, list), workers }), re);
     assert.not.ok(existsSync(target), 'no output after a failure');
     assert.equal(tempLeftovers(dir), []);
   });
 
-  test(`${name}: --on_error skip warns naming the file and writes the rest`, async () => {
+  test(`${name} (${path}): --on_error skip warns naming the file and writes the rest`, async () => {
     await setup;
+    await prewarmWorkers(workers);
     const entries = readValList(dir, list);
     const target = join(dir, `${list}.skip.bin`);
     const warnings: string[] = [];
-    const r = await writeDatasetFromImages(entries, target, pre, { onError: 'skip', listFile: join(dir, list), onWarning: (m) => warnings.push(m) });
+    const r = await writeDatasetFromImages(entries, target, pre, { onError: 'skip', listFile: join(dir, list), onWarning: (m) => warnings.push(m), workers });
+    assert.is(r.inWorkers, workers ? r.n : 0, 'which path preprocessed the images');
     assert.is(warnings.length, 1);
     assert.match(warnings[0], /^skipping image /);
     assert.match(warnings[0], re);

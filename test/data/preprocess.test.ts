@@ -1,6 +1,6 @@
 // Preprocessing against the goldens (first 16 images of assets/data/val_list.txt): the default preset vs
 // golden/preprocess_imagenet (Paddle's PIL pipeline), the Caffe presets vs the SqueezeNet/MobileNet model inputs,
-// for both resamplers; plus the geometry rules, the PIL-compatible resampler and the PaddleOCR preset on images
+// for both resamplers (PIL's also in worker threads: the same floats bit for bit); plus the geometry rules, the PIL-compatible resampler and the PaddleOCR preset on images
 // with known values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,6 +15,7 @@ import {
   Preprocessor, ocrResizedWidth, preprocessOptions, resizeCropGeometry, roundHalfEven, type PresetName, type ResampleImpl,
 } from '../../src/data/preprocess';
 import { readValList } from '../../src/data/val_list';
+import { prewarmWorkers, workerJobsAnswered } from '../../src/data/worker_pool';
 import { assetsDir } from '../../src/util/assets';
 import { QdeployError } from '../../src/util/errors';
 import { mad, makeSolidPng, tempDir } from './helpers';
@@ -28,11 +29,12 @@ if (!haveAssets) console.log('SKIP: golden comparisons: assets not found (set QD
 /** One normalised unit in pixel levels: 255 × ImageNet's std (0.229+0.224+0.225)/3 = 57.63. */
 const LEVELS_PER_UNIT = 255 * ((0.229 + 0.224 + 0.225) / 3);
 
-async function preprocessFirst16(preset: PresetName, resample: ResampleImpl) {
+async function preprocessFirst16(preset: PresetName, resample: ResampleImpl, workers = 0) {
   const entries = readValList(dataDir!, 'val_list.txt', { limit: 16 });
   const pre = new Preprocessor(preprocessOptions(preset, { resample }));
   const batches = [];
-  for await (const b of imageBatches(entries, pre, { batchSize: 16 })) batches.push(b);
+  await prewarmWorkers(workers); // started beforehand, so that every image goes to them
+  for await (const b of imageBatches(entries, pre, { batchSize: 16, workers })) batches.push(b);
   assert.is(batches.length, 1);
   return { pre, ...batches[0] };
 }
@@ -63,6 +65,11 @@ for (const c of cases) {
       console.log(`  ${c.preset} ${resample}: MAD ${m.toExponential(3)} raw, ${units.toExponential(3)} normalised units (${c.how}); max |diff| ${max.toExponential(3)} raw`);
       assert.ok(units <= 0.02, `MAD ${units} > 0.02`);
       if (resample === 'pil') {
+        const before = workerJobsAnswered();
+        const w = (await preprocessFirst16(c.preset, resample, 2)).images, m = got.images;
+        assert.is(workerJobsAnswered() - before, 16, 'all 16 in worker threads');
+        assert.ok(Buffer.from(w.buffer, w.byteOffset, w.byteLength).equals(Buffer.from(m.buffer, m.byteOffset, m.byteLength)),
+          'worker threads differ from the main thread');
         // Same pixels as PIL: only the float rounding of the normalisation may differ (a few ulp; the golden used
         // float32 constants where Paddle's NumPy code subtracts float64 ones) — far below one pixel level.
         assert.ok(max * c.toUnits * LEVELS_PER_UNIT < 1e-3, `pil path differs by ${max} (more than float rounding)`);
