@@ -10,8 +10,10 @@
 // defined when its second operand is 7-bit (WebAssembly relaxed-simd proposal, Overview.md "Relaxed integer dot
 // product"), so it is used only where every activation byte of the work item is in 0..127 (no bit 7: u8 ≤ 127,
 // s8 ≥ 0), which conv.ts checks on the source bytes. Then one dot of 16 s8 weights with 16 activation bytes gives
-// pair sums within ±32512 (no i16 saturation) and an extending pairwise add the exact i32 sums of four products:
-// 3 vector ops per 16 MACs against 4 (dot + add per 8) for the plain kernel, 1.33x in the kernel alone. Items
+// pair sums within ±32512 (no i16 saturation) and a pairwise widening add the exact i32 sums of four products:
+// 3 vector ops per 16 MACs against 4 (dot + add per 8) for the plain kernel, 1.33x in the kernel alone. The
+// widening add is i32x4.dot_i16x8_s with a register of ones (the sums of i32x4.extadd_pairwise_i16x8_s, which
+// V8 compiles to the same vpmaddwd but with its ones constant reloaded from memory at every use). Items
 // with any byte ≥ 128 run the plain kernel: splitting bytes into two 7-bit halves (the previous relaxed kernel)
 // costs 5 ops per 16 MACs and measured 0.74-0.76x of the plain kernel. The relaxed i32x4 dot-add form is not
 // used: Node 20's baseline compiler returned twice the dot product for it on its first calls (issue text;
@@ -23,6 +25,12 @@
 import { actI8, satRneLowBytes, T_F32, T_U8 } from './common';
 
 export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
+
+/**
+ * eight i16 ones in memory: loaded once before a loop, they stay in a register (a v128.const would be propagated
+ * into every use by the optimizer and rematerialized by V8 inside the loop)
+ */
+export const ONES_I16: usize = memory.data<i16>([1, 1, 1, 1, 1, 1, 1, 1], 16);
 
 export function wpack_bytes_s8(groups: i32, M: i32, K: i32): i32 {
   const KP = (K + KALIGN_I8 - 1) / KALIGN_I8 * KALIGN_I8;
@@ -189,10 +197,10 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bia
   v128.store64_lane(y, i8x16.shuffle(q0, q1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28), 0);
 }
 
-/** probe for the relaxed dot: Σ over 16 lanes of a·b via the i16x8 dot + extending add (test hook) */
+/** probe for the relaxed dot as the kernels use it: i16x8 relaxed dot, then pair sums by a dot with ones (test hook) */
 export function relaxed_dot_probe(a: usize, b: usize, out: usize): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    v128.store(out, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(a), v128.load(b))));
+    v128.store(out, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(a), v128.load(b)), i16x8.splat(1)));
   } else {
     v128.store(out, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v128.load(a)), i16x8.extend_low_i8x16_s(v128.load(b))));
   }
@@ -210,21 +218,22 @@ export function gemm_u8s8s32_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: us
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
   if (ASC_FEATURE_RELAXED_SIMD) {
+    const one = v128.load(ONES_I16); // pair sums as a dot with ones (see the header)
     const bend = b + (<usize>kq << 5);
     while (b < bend) {
       const b0 = v128.load(b), b1 = v128.load(b, 16);
       let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c01 = i32x4.add(c01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c11 = i32x4.add(c11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c21 = i32x4.add(c21, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c31 = i32x4.add(c31, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       a += 16; b += 32;
     }
   }
@@ -240,21 +249,22 @@ export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, bi
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
   if (ASC_FEATURE_RELAXED_SIMD) {
+    const one = v128.load(ONES_I16); // pair sums as a dot with ones (see the header)
     const bend = b + (<usize>kq << 5);
     while (b < bend) {
       const b0 = v128.load(b), b1 = v128.load(b, 16);
       let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c01 = i32x4.add(c01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c11 = i32x4.add(c11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c21 = i32x4.add(c21, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c31 = i32x4.add(c31, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
       a += 16; b += 32;
     }
   }
