@@ -379,6 +379,21 @@ function int8SumCases(): KernelCase[] {
       out.push(mk({ name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_sum_${name}${seven ? '_7bit' : ''}`, op: 'conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
     }
   }
+  // Scale_in = 0 makes dq infinite (a zero weight scale gives dq = 1 in the contract): acc = 0 gives NaN (→ 0 in
+  // every output type, the s8 clamp must not turn it into −128), others ±inf (→ saturate)
+  const zs = (n: number) => Array.from({ length: n }, (_, c) => (c % 5 === 1 ? 0 : 1));
+  for (const [t, act] of [['uint8', ''], ['int8', ''], ['uint8', 'relu'], ['int8', 'relu6']] as const) {
+    out.push(mk({
+      name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_sum_inf_scale_${act || 'none'}`, op: 'conv2d',
+      attrs: { strides: [1, 1], paddings: [0, 0], dilations: [1, 1], groups: 1, ...scales, Scale_in: 0, Scale_weights: zs(12), fuse_activation: act, ...(act === 'relu6' ? { fuse_alpha: 100.5 } : {}) },
+      inputs: [
+        { slot: 'Input', dims: [1, 16, 5, 7], dtype: t, values: [...new Array<number>(35).fill(0), 1, 3] }, // many all-zero columns: acc = 0
+        { slot: 'Filter', dims: [12, 16, 1, 1], dtype: 'fp32', param: true, values: w },
+        { slot: 'Bias', dims: [12], dtype: 'fp32', param: true, values: [0, 0.5, 0, -3.5] },
+      ],
+      outputs: [{ slot: 'Output' }],
+    }));
+  }
   const fcs: [number, number, number][] = [[1, 2048, 7], [3, 40, 9], [11, 100, 9], [50, 70, 13]];
   for (const [rows, K, N] of fcs) {
     for (const [t, seven] of [['uint8', true], ['uint8', false], ['int8', true], ['int8', false]] as const) {

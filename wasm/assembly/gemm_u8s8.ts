@@ -17,12 +17,14 @@
 // with any byte ≥ 128 run the plain kernel: splitting bytes into two 7-bit halves (the previous relaxed kernel)
 // costs 5 ops per 16 MACs and measured 0.74-0.76x of the plain kernel. The relaxed i32x4 dot-add form is not
 // used: Node 20's baseline compiler returned twice the dot product for it on its first calls (issue text;
-// test/backends/wasm/relaxed.test.ts checks the form used here from a fresh instance).
+// test/backends/wasm/relaxed.test.ts checks the form used here from a fresh instance). The relaxed kernels run a
+// tile as two passes of 2 channels × 8 positions: with 4 channels V8 keeps one register too many live (it loads
+// all four weight broadcasts first) and the accumulator it spills made the loop as slow as the plain kernel's.
 //   weights: after the plain layout, [group][m-tile][k-quad][4 channels] 4 bytes w[k0..k3]
 //   panel:   [8-position block][k-quad] 32 bytes: x(p0..p3), x(p4..p7), each 4×[k0..k3]
 // The relaxed build rounds K up to 4 for both layouts, so a block takes KP·16 bytes of panel either way.
 
-import { actI8, satRneLowBytes, T_F32, T_U8 } from './common';
+import { ACT_NONE, ACT_RELU, ACT_RELU6, T_F32, T_U8 } from './common';
 
 export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 
@@ -141,60 +143,162 @@ export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usi
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
-/**
- * The same 4×8 tile with the INT8 epilogue fused on the accumulators (no s32 tile round trip through memory):
- * for a full tile (4 channels, 8 contiguous positions), the common case of every conv/fc inner loop, which at
- * small K (1×1 convs, K = 64) otherwise spends a third of its time storing, reloading and dispatching the tile.
- * bias/dq: the 4 channels' f32 biases and dequantization scales, ds the output multiplier; y/r: output/residual of channel 0 at the first
- * position, channels ysr elements apart. Lane arithmetic is epiI8x4's, so results are bit-identical.
- */
-export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bias: usize, os: usize, ds: f32, rt: i32, r: usize,
-  ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  const bend = b + (<usize>kp2 << 5);
-  while (b < bend) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
-    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 4);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
-    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 8);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
-    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 12);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
-    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
-    a += 16; b += 32;
-  }
-  const ye = <usize>(yt == T_F32 ? 4 : 1);
-  epiRow8(c00, c01, bias, os, ds, rt, r, ss, act, alpha, yt, y, tmp);
-  epiRow8(c10, c11, bias + 4, os + 4, ds, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
-  epiRow8(c20, c21, bias + 8, os + 8, ds, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
-  epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+// ---- fused kernels: a run of nblk full 4×8 tiles along the positions, the INT8 epilogue on the accumulators ----
+// For the common case of every conv/fc inner loop (4 channels, 8 contiguous outputs per block, consecutive blocks
+// writing consecutive outputs). At small K (1×1 convs, K = 64) the epilogue weighs as much as a third of the
+// GEMM, so it is cut to the lane arithmetic: the per-call constants sit in an epilogue record (EPI_*, written once
+// per kernel call by the driver) read with broadcast loads, which cost a load and no vector op, where a splat or a
+// v128.const inside the block loop costs V8 one to three vector ops per use; one call covers the whole run, so
+// the record, flags and pointers are set up once, not per tile. Lane arithmetic is epiI8x4's, bit for bit:
+//   v = f32(f32(acc)·dq) + bias (+ ss·residual), relu/relu6, y = v·ds, c = min(hi, max(lo, y)),
+//   n = bits(c + 1.5·2^23) & 0xFF: the rounded (half to even) value's two's-complement byte; two rows are narrowed
+//   i32 → i16 → u8 (packssdw, packuswb: exact on 0..255) into one vector and stored as 8 bytes per channel.
+// relu is folded into lo = 0 when ds > 0 (the driver decides): max(0, v)·ds and max(0, v·ds) clamp to the same
+// byte for every v, NaN and ±0 included. s8 outputs with lo < 0 zero NaN lanes first (the reference's store).
+
+// epilogue record offsets (bytes)
+export const EPI_LO = 0; export const EPI_HI = 4; export const EPI_DS = 8; export const EPI_SS = 12;
+export const EPI_ALPHA = 16; export const EPI_MAGIC = 20; export const EPI_MASK = 24;
+export const EPI_YT = 28; export const EPI_RT = 32; export const EPI_ACT = 36; export const EPI_NANFIX = 40;
+export const EPI_BYTES = 48;
+
+/** fills the epilogue record at e (see above); act is the op's activation */
+export function epiRecord(e: usize, yt: i32, rt: i32, act: i32, alpha: f32, ds: f32, ss: f32): void {
+  let lo: f32 = yt == T_U8 ? 0 : -128;
+  const hi: f32 = yt == T_U8 ? 255 : 127;
+  if (act == ACT_RELU && yt != T_F32 && ds > 0 && ds < Infinity) { act = ACT_NONE; lo = 0; }
+  store<f32>(e, lo, EPI_LO); store<f32>(e, hi, EPI_HI); store<f32>(e, ds, EPI_DS); store<f32>(e, ss, EPI_SS);
+  store<f32>(e, alpha, EPI_ALPHA); store<f32>(e, 12582912.0, EPI_MAGIC); store<i32>(e, 0xff, EPI_MASK);
+  store<i32>(e, yt, EPI_YT); store<i32>(e, rt, EPI_RT); store<i32>(e, act, EPI_ACT);
+  store<i32>(e, yt != T_U8 && yt != T_F32 && lo < 0 ? 1 : 0, EPI_NANFIX);
 }
 
-/** epilogue of one channel's 8 contiguous outputs held in two accumulators: epiI8x4's lane arithmetic, one 8-byte store */
+/**
+ * one channel's 8 outputs (accumulators lo/hi): int outputs come back as 8 i16 lanes (the bytes' values 0..255),
+ * f32 outputs are stored at yf and a zero vector comes back
+ */
 // @ts-ignore: decorator
-@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, ds: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
-  yt: i32, y: usize, tmp: usize): void {
+@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32, act: i32, nanfix: bool,
+  r: usize, yf: usize): v128 {
   const dq = v128.load32_splat(os), bv = v128.load32_splat(bias);
   let v0 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(lo), dq), bv);
   let v1 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(hi), dq), bv);
   if (rt != 0) {
     const rb = v128.load64_zero(r);
     const rh = rt == T_U8 ? i16x8.extend_low_i8x16_u(rb) : i16x8.extend_low_i8x16_s(rb);
-    const sv = f32x4.splat(ss);
+    const sv = v128.load32_splat(e + EPI_SS);
     v0 = f32x4.add(v0, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(rh))));
     v1 = f32x4.add(v1, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(rh))));
   }
-  v0 = actI8(v0, act, alpha); v1 = actI8(v1, act, alpha);
-  if (yt == T_F32) { v128.store(y, v0); v128.store(y, v1, 16); return; }
-  const dsv = f32x4.splat(ds);
-  const q0 = satRneLowBytes(f32x4.mul(v0, dsv), yt), q1 = satRneLowBytes(f32x4.mul(v1, dsv), yt);
-  v128.store64_lane(y, i8x16.shuffle(q0, q1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28), 0);
+  if (act == ACT_RELU) {
+    const z = f32x4.splat(0);
+    v0 = f32x4.pmax(v0, z); v1 = f32x4.pmax(v1, z);
+  } else if (act == ACT_RELU6) {
+    const z = f32x4.splat(0), al = v128.load32_splat(e + EPI_ALPHA);
+    v0 = f32x4.pmin(f32x4.pmax(v0, z), al); v1 = f32x4.pmin(f32x4.pmax(v1, z), al);
+  }
+  if (yt == T_F32) { v128.store(yf, v0); v128.store(yf, v1, 16); return i32x4.splat(0); }
+  const dsv = v128.load32_splat(e + EPI_DS);
+  let y0 = f32x4.mul(v0, dsv), y1 = f32x4.mul(v1, dsv);
+  if (nanfix) { y0 = v128.and(y0, f32x4.eq(y0, y0)); y1 = v128.and(y1, f32x4.eq(y1, y1)); }
+  const lov = v128.load32_splat(e + EPI_LO), hiv = v128.load32_splat(e + EPI_HI);
+  const mag = v128.load32_splat(e + EPI_MAGIC), mask = v128.load32_splat(e + EPI_MASK);
+  const n0 = v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y0)), mag), mask);
+  const n1 = v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y1)), mag), mask);
+  return i16x8.narrow_i32x4_s(n0, n1);
+}
+
+/** the epilogue of two channels' 8 outputs (rows 0 and 1 of the pair): y/r at the first channel's first output, channels ysr elements apart */
+// @ts-ignore: decorator
+@inline function epiPair8(c00: v128, c01: v128, c10: v128, c11: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32,
+  act: i32, nanfix: bool, r: usize, y: usize, ysr: usize): void {
+  const q0 = epiRow8(c00, c01, bias, os, e, yt, rt, act, nanfix, r, y);
+  const q1 = epiRow8(c10, c11, bias + 4, os + 4, e, yt, rt, act, nanfix, r + ysr, y + (yt == T_F32 ? ysr << 2 : ysr));
+  if (yt == T_F32) return;
+  const p01 = i8x16.narrow_i16x8_u(q0, q1);
+  v128.store64_lane(y, p01, 0); v128.store64_lane(y + ysr, p01, 1);
+}
+
+/**
+ * gemm_u8s8s32_4x8_simd128 over nblk panel blocks (blockBytes apart) with the epilogue fused: channel tile a
+ * (kp2 k-pairs), bias/os: the 4 channels' f32 biases and dequantization scales, e: the epilogue record,
+ * y/r: output/residual of channel 0 at the run's first position (block i writes 8 outputs from position 8i),
+ * channels ysr elements apart
+ */
+export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nblk: i32, blockBytes: i32, bias: usize,
+  os: usize, e: usize, r: usize, y: usize, ysr: i32): void {
+  const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  const ystep: usize = yt == T_F32 ? 32 : 8;
+  for (let blk = 0; blk < nblk; blk++) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    let ak = a, bk = b;
+    const bend = b + (<usize>kp2 << 5);
+    while (bk < bend) {
+      const b0 = v128.load(bk), b1 = v128.load(bk, 16);
+      let s = v128.load32_splat(ak);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 8);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 12);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
+      ak += 16; bk += 32;
+    }
+    const ys2 = <usize>(2 * ysr) * (yt == T_F32 ? 4 : 1);
+    epiPair8(c00, c01, c10, c11, bias, os, e, yt, rt, act, nanfix, r, y, <usize>ysr);
+    epiPair8(c20, c21, c30, c31, bias + 8, os + 8, e, yt, rt, act, nanfix, r + <usize>(2 * ysr), y + ys2, <usize>ysr);
+    b += <usize>blockBytes; y += ystep; r += 8;
+  }
+}
+
+/** two channels × 8 positions of the 7-bit relaxed kernel over kq k-quads (channel tile a, panel block b) → 4 × i32x4 at acc */
+// @ts-ignore: decorator
+@inline function relaxedPairLoop(a: usize, b: usize, kq: i32, acc: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    const one = v128.load(ONES_I16);
+    const bend = b + (<usize>kq << 5);
+    while (b < bend) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let s = v128.load32_splat(a);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      a += 16; b += 32;
+    }
+    v128.store(acc, c00); v128.store(acc, c01, 16); v128.store(acc, c10, 32); v128.store(acc, c11, 48);
+  }
+}
+
+/**
+ * the 7-bit relaxed tile over a run of blocks with the epilogue fused (arguments as gemm_u8s8s32_4x8_simd128_fused;
+ * kq k-quads; acc: 64 bytes for a pass's accumulators). Two passes of two channels per block: with four channels V8 keeps the four weight broadcasts, eight
+ * accumulators, the panel pair, the ones and a temporary live, one more than x64's 15 xmm registers, and the
+ * spilled accumulator's store/reload chain made the loop as slow as the plain kernel's.
+ */
+export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, nblk: i32, blockBytes: i32, bias: usize,
+  os: usize, e: usize, r: usize, y: usize, ysr: i32, acc: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  const ystep: usize = yt == T_F32 ? 32 : 8;
+  const ys2 = <usize>(2 * ysr) * (yt == T_F32 ? 4 : 1);
+  for (let blk = 0; blk < nblk; blk++) {
+    for (let h = 0; h < 2; h++) {
+      const o = <usize>(h << 3);
+      relaxedPairLoop(a + o, b, kq, acc);
+      epiPair8(v128.load(acc), v128.load(acc, 16), v128.load(acc, 32), v128.load(acc, 48), bias + o, os + o, e, yt, rt, act, nanfix,
+        r + <usize>(h * 2 * ysr), y + (h ? ys2 : 0), <usize>ysr);
+    }
+    b += <usize>blockBytes; y += ystep; r += 8;
+  }
 }
 
 /** probe for the relaxed dot as the kernels use it: i16x8 relaxed dot, then pair sums by a dot with ones (test hook) */
@@ -213,64 +317,8 @@ export function relaxed_dot_add_probe(a: usize, b: usize, c: usize, out: usize):
   }
 }
 
-/** 4 channels × 8 positions, kq k-quads, activations all in 0..127 (7-bit panel: lo(p0..3), lo(p4..7) per k-quad); s32 tile [4][8] */
+/** 4 channels × 8 positions, kq k-quads, activations all in 0..127 (7-bit panel: lo(p0..3), lo(p4..7) per k-quad); s32 tile [4][8] (two 2-channel passes, see gemm_u8s8s32_4x8c4_relaxed_fused) */
 export function gemm_u8s8s32_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const one = v128.load(ONES_I16); // pair sums as a dot with ones (see the header)
-    const bend = b + (<usize>kq << 5);
-    while (b < bend) {
-      const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      a += 16; b += 32;
-    }
-  }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-}
-
-/** the 7-bit relaxed tile with the INT8 epilogue fused (arguments as gemm_u8s8s32_4x8_simd128_fused) */
-export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, bias: usize, os: usize, ds: f32, rt: i32, r: usize,
-  ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const one = v128.load(ONES_I16); // pair sums as a dot with ones (see the header)
-    const bend = b + (<usize>kq << 5);
-    while (b < bend) {
-      const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      a += 16; b += 32;
-    }
-  }
-  const ye = <usize>(yt == T_F32 ? 4 : 1);
-  epiRow8(c00, c01, bias, os, ds, rt, r, ss, act, alpha, yt, y, tmp);
-  epiRow8(c10, c11, bias + 4, os + 4, ds, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
-  epiRow8(c20, c21, bias + 8, os + 8, ds, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
-  epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+  relaxedPairLoop(a, b, kq, tile);
+  relaxedPairLoop(a + 8, b, kq, tile + 64);
 }
