@@ -173,50 +173,49 @@ export function epiRecord(e: usize, yt: i32, rt: i32, act: i32, alpha: f32, ds: 
   store<i32>(e, yt != T_U8 && yt != T_F32 && lo < 0 ? 1 : 0, EPI_NANFIX);
 }
 
-/**
- * one channel's 8 outputs (accumulators lo/hi): int outputs come back as 8 i16 lanes (the bytes' values 0..255),
- * f32 outputs are stored at yf and a zero vector comes back
- */
+/** four accumulators of one channel → f32: f32(acc)·dq + bias (+ ss·residual at r, 4 bytes of type rt), relu/relu6 */
 // @ts-ignore: decorator
-@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32, act: i32, nanfix: bool,
-  r: usize, yf: usize): v128 {
-  const dq = v128.load32_splat(os), bv = v128.load32_splat(bias);
-  let v0 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(lo), dq), bv);
-  let v1 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(hi), dq), bv);
+@inline function epiF32x4(acc: v128, dq: v128, bv: v128, e: usize, rt: i32, act: i32, r: usize): v128 {
+  let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), dq), bv);
   if (rt != 0) {
-    const rb = v128.load64_zero(r);
-    const rh = rt == T_U8 ? i16x8.extend_low_i8x16_u(rb) : i16x8.extend_low_i8x16_s(rb);
-    const sv = v128.load32_splat(e + EPI_SS);
-    v0 = f32x4.add(v0, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(rh))));
-    v1 = f32x4.add(v1, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(rh))));
+    const rb = v128.load32_zero(r);
+    const rw = rt == T_U8 ? i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(rb)) : i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(rb));
+    v = f32x4.add(v, f32x4.mul(v128.load32_splat(e + EPI_SS), f32x4.convert_i32x4_s(rw)));
   }
-  if (act == ACT_RELU) {
-    const z = f32x4.splat(0);
-    v0 = f32x4.pmax(v0, z); v1 = f32x4.pmax(v1, z);
-  } else if (act == ACT_RELU6) {
-    const z = f32x4.splat(0), al = v128.load32_splat(e + EPI_ALPHA);
-    v0 = f32x4.pmin(f32x4.pmax(v0, z), al); v1 = f32x4.pmin(f32x4.pmax(v1, z), al);
-  }
-  if (yt == T_F32) { v128.store(yf, v0); v128.store(yf, v1, 16); return i32x4.splat(0); }
-  const dsv = v128.load32_splat(e + EPI_DS);
-  let y0 = f32x4.mul(v0, dsv), y1 = f32x4.mul(v1, dsv);
-  if (nanfix) { y0 = v128.and(y0, f32x4.eq(y0, y0)); y1 = v128.and(y1, f32x4.eq(y1, y1)); }
-  const lov = v128.load32_splat(e + EPI_LO), hiv = v128.load32_splat(e + EPI_HI);
-  const mag = v128.load32_splat(e + EPI_MAGIC), mask = v128.load32_splat(e + EPI_MASK);
-  const n0 = v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y0)), mag), mask);
-  const n1 = v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y1)), mag), mask);
-  return i16x8.narrow_i32x4_s(n0, n1);
+  if (act == ACT_RELU) v = f32x4.pmax(v, f32x4.splat(0));
+  else if (act == ACT_RELU6) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), v128.load32_splat(e + EPI_ALPHA));
+  return v;
 }
 
-/** the epilogue of two channels' 8 outputs (rows 0 and 1 of the pair): y/r at the first channel's first output, channels ysr elements apart */
+/** f32 → the rounded, clamped output byte's value (0..255, two's complement for s8) in each i32 lane */
+// @ts-ignore: decorator
+@inline function epiQ(v: v128, dsv: v128, lov: v128, hiv: v128, mag: v128, mask: v128, nanfix: bool): v128 {
+  let y = f32x4.mul(v, dsv);
+  if (nanfix) y = v128.and(y, f32x4.eq(y, y));
+  return v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y)), mag), mask);
+}
+
+/**
+ * the epilogue of two channels' 8 outputs (c0x: the first channel's accumulators, c1x: the second's): y/r at the
+ * first channel's first output, channels ysr elements apart; the record's constants are loaded once per pair
+ */
 // @ts-ignore: decorator
 @inline function epiPair8(c00: v128, c01: v128, c10: v128, c11: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32,
   act: i32, nanfix: bool, r: usize, y: usize, ysr: usize): void {
-  const q0 = epiRow8(c00, c01, bias, os, e, yt, rt, act, nanfix, r, y);
-  const q1 = epiRow8(c10, c11, bias + 4, os + 4, e, yt, rt, act, nanfix, r + ysr, y + (yt == T_F32 ? ysr << 2 : ysr));
-  if (yt == T_F32) return;
-  const p01 = i8x16.narrow_i16x8_u(q0, q1);
-  v128.store64_lane(y, p01, 0); v128.store64_lane(y + ysr, p01, 1);
+  const dq0 = v128.load32_splat(os), bv0 = v128.load32_splat(bias), dq1 = v128.load32_splat(os, 4), bv1 = v128.load32_splat(bias, 4);
+  const v00 = epiF32x4(c00, dq0, bv0, e, rt, act, r), v01 = epiF32x4(c01, dq0, bv0, e, rt, act, r + 4);
+  const v10 = epiF32x4(c10, dq1, bv1, e, rt, act, r + ysr), v11 = epiF32x4(c11, dq1, bv1, e, rt, act, r + ysr + 4);
+  if (yt == T_F32) {
+    const y1 = y + (ysr << 2);
+    v128.store(y, v00); v128.store(y, v01, 16); v128.store(y1, v10); v128.store(y1, v11, 16);
+    return;
+  }
+  const dsv = v128.load32_splat(e + EPI_DS), lov = v128.load32_splat(e + EPI_LO), hiv = v128.load32_splat(e + EPI_HI);
+  const mag = v128.load32_splat(e + EPI_MAGIC), mask = v128.load32_splat(e + EPI_MASK);
+  const p = i8x16.narrow_i16x8_u(
+    i16x8.narrow_i32x4_s(epiQ(v00, dsv, lov, hiv, mag, mask, nanfix), epiQ(v01, dsv, lov, hiv, mag, mask, nanfix)),
+    i16x8.narrow_i32x4_s(epiQ(v10, dsv, lov, hiv, mag, mask, nanfix), epiQ(v11, dsv, lov, hiv, mag, mask, nanfix)));
+  v128.store64_lane(y, p, 0); v128.store64_lane(y + ysr, p, 1);
 }
 
 /**
@@ -228,6 +227,16 @@ export function epiRecord(e: usize, yt: i32, rt: i32, act: i32, alpha: f32, ds: 
 export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nblk: i32, blockBytes: i32, bias: usize,
   os: usize, e: usize, r: usize, y: usize, ysr: i32): void {
   const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  // copies without epilogue branches for the common epilogues (constant flags fold after inlining)
+  if (rt == 0 && yt != T_F32 && act == ACT_NONE && !nanfix) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_NONE, false);
+  else if (rt == 0 && yt != T_F32 && act == ACT_NONE) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_NONE, true);
+  else if (rt == 0 && yt != T_F32 && act == ACT_RELU6 && !nanfix) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_RELU6, false);
+  else plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, yt, rt, act, nanfix);
+}
+
+// @ts-ignore: decorator
+@inline function plainRun(a: usize, b: usize, kp2: i32, nblk: i32, blockBytes: i32, bias: usize, os: usize, e: usize, r: usize,
+  y: usize, ysr: i32, yt: i32, rt: i32, act: i32, nanfix: bool): void {
   const ystep: usize = yt == T_F32 ? 32 : 8;
   for (let blk = 0; blk < nblk; blk++) {
     let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
@@ -263,8 +272,26 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nbl
   if (ASC_FEATURE_RELAXED_SIMD) {
     let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
     const one = v128.load(ONES_I16);
-    const bend = b + (<usize>kq << 5);
-    while (b < bend) {
+    // two k-quads per iteration (fewer loop instructions per vector op; V8 keeps all values in registers here)
+    const bend = b + (<usize>kq << 5), bend2 = b + (<usize>(kq & ~1) << 5);
+    while (b < bend2) {
+      let b0 = v128.load(b), b1 = v128.load(b, 16);
+      let s = v128.load32_splat(a);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      b0 = v128.load(b, 32); b1 = v128.load(b, 48);
+      s = v128.load32_splat(a, 16);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 20);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      a += 32; b += 64;
+    }
+    if (b < bend) {
       const b0 = v128.load(b), b1 = v128.load(b, 16);
       let s = v128.load32_splat(a);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
@@ -272,7 +299,6 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nbl
       s = v128.load32_splat(a, 4);
       c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
       c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
-      a += 16; b += 32;
     }
     v128.store(acc, c00); v128.store(acc, c01, 16); v128.store(acc, c10, 32); v128.store(acc, c11, 48);
   }
@@ -288,6 +314,15 @@ export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, nb
   os: usize, e: usize, r: usize, y: usize, ysr: i32, acc: usize): void {
   if (!ASC_FEATURE_RELAXED_SIMD) return;
   const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  if (rt == 0 && yt != T_F32 && act == ACT_NONE && !nanfix) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_NONE, false);
+  else if (rt == 0 && yt != T_F32 && act == ACT_NONE) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_NONE, true);
+  else if (rt == 0 && yt != T_F32 && act == ACT_RELU6 && !nanfix) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_RELU6, false);
+  else relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, yt, rt, act, nanfix);
+}
+
+// @ts-ignore: decorator
+@inline function relaxedRun(a: usize, b: usize, kq: i32, nblk: i32, blockBytes: i32, bias: usize, os: usize, e: usize, r: usize,
+  y: usize, ysr: i32, acc: usize, yt: i32, rt: i32, act: i32, nanfix: bool): void {
   const ystep: usize = yt == T_F32 ? 32 : 8;
   const ys2 = <usize>(2 * ysr) * (yt == T_F32 ? 4 : 1);
   for (let blk = 0; blk < nblk; blk++) {
