@@ -9,7 +9,8 @@
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
 import {
   KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
-  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, epiRecord, EPI_BYTES,
+  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, gemm_u8s8s32_4x4_simd128, gemm_u8s8s32_4x4c4_relaxed,
+  epiRecord, EPI_BYTES,
 } from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
@@ -178,7 +179,10 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
           continue;
         }
         const pb = panel + <usize>(b * blockBytes);
-        if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
+        if (nvb <= 4) { // columns 4..7 are not outputs: half the work
+          if (seven) gemm_u8s8s32_4x4c4_relaxed(wt7, pb, KPv >> 2, tile);
+          else gemm_u8s8s32_4x4_simd128(wt, pb, KPv >> 1, tile);
+        } else if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
         else gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
         for (let r = 0; r < 4; r++) {
           const lr = mt * 4 + r;

@@ -143,6 +143,24 @@ export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usi
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
+/**
+ * the first 4 positions of a 4×8 tile (same operands; tile rows as in the 4×8 kernel, columns 4..7 not written):
+ * for blocks with at most 4 outputs left, e.g. the batch rows of an fc (50 = 6·8 + 2 computes 52, not 56)
+ */
+export function gemm_u8s8s32_4x4_simd128(a: usize, b: usize, kp2: i32, tile: usize): void {
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const bend = b + (<usize>kp2 << 5);
+  while (b < bend) {
+    const b0 = v128.load(b);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(b0, v128.load32_splat(a)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 4)));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 8)));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 12)));
+    a += 16; b += 32;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
+}
+
 // ---- fused kernels: a run of nblk full 4×8 tiles along the positions, the INT8 epilogue on the accumulators ----
 // For the common case of every conv/fc inner loop (4 channels, 8 contiguous outputs per block, consecutive blocks
 // writing consecutive outputs). At small K (1×1 convs, K = 64) the epilogue weighs as much as a third of the
@@ -350,6 +368,23 @@ export function relaxed_dot_add_probe(a: usize, b: usize, c: usize, out: usize):
   if (ASC_FEATURE_RELAXED_SIMD) {
     v128.store(out, i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(a), v128.load(b), v128.load(c)));
   }
+}
+
+/** the first 4 positions of the 7-bit relaxed 4×8 tile (as gemm_u8s8s32_4x4_simd128; kq k-quads) */
+export function gemm_u8s8s32_4x4c4_relaxed(a: usize, b: usize, kq: i32, tile: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const one = v128.load(ONES_I16);
+  const bend = b + (<usize>kq << 5);
+  while (b < bend) {
+    const b0 = v128.load(b);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a), b0), one));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 4), b0), one));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 8), b0), one));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 12), b0), one));
+    a += 16; b += 32;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
 }
 
 /** 4 channels × 8 positions, kq k-quads, activations all in 0..127 (7-bit panel: lo(p0..3), lo(p4..7) per k-quad); s32 tile [4][8] (two 2-channel passes, see gemm_u8s8s32_4x8c4_relaxed_fused) */
