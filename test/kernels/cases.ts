@@ -360,6 +360,8 @@ function int8SumCases(): KernelCase[] {
     ['1x1_direct_K33_P300', [1, 33, 15, 20], 8, 1, [0, 0], 'relu6'],
     ['3x3_padded_w17', [1, 8, 10, 17], 8, 3, [1, 1], 'relu'],
     ['3x3_padded_w16_n2', [2, 5, 6, 16], 6, 3, [1, 1], ''],
+    // a wider layer: K = 1152, 30 channel tiles
+    ['3x3_padded_compact_w', [1, 128, 5, 9], 120, 3, [1, 1], 'relu'],
   ];
   let i = 0;
   for (const [name, dims, oc, k, pads, act] of convs) {
@@ -394,7 +396,7 @@ function int8SumCases(): KernelCase[] {
       outputs: [{ slot: 'Output' }],
     }));
   }
-  const fcs: [number, number, number][] = [[1, 2048, 7], [3, 40, 9], [11, 100, 9], [50, 70, 13]];
+  const fcs: [number, number, number][] = [[1, 2048, 7], [3, 40, 9], [11, 100, 9], [50, 70, 13], [11, 1100, 130]];
   for (const [rows, K, N] of fcs) {
     for (const [t, seven] of [['uint8', true], ['uint8', false], ['int8', true], ['int8', false]] as const) {
       out.push(mk({
