@@ -1,11 +1,8 @@
-// Layer graphs and timing for bench/wasm_layers.ts: one-op qdeploy graphs (INT8 as the convert pass emits
+// Layer graphs for bench/wasm_layers.ts: one-op qdeploy graphs (INT8 as the convert pass emits
 // them: u8 input, s8 per-channel weights, fused relu, u8 output; FP32 the same op in fp32).
 import { Graph } from '../src/graph/graph';
 import { Var } from '../src/graph/var';
 import type { AttrValue } from '../src/graph/op';
-import { compile } from '../src/runtime/compile';
-import type { Backend } from '../src/runtime/backend';
-import type { Plan } from '../src/runtime/plan';
 import type { DType, Tensor } from '../src/util/dtype';
 
 export interface Layer {
@@ -80,28 +77,4 @@ export function layerGraph(l: Layer, int8: boolean, batch: number, x7 = false): 
   const data = int8 ? new Uint8Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = int8 ? Math.floor(r() * (x7 ? 128 : 256)) : r() * 2 - 1;
   return { g, input: { dtype: inDtype, dims: xDims, data } };
-}
-
-/** median seconds per run over enough runs to fill `budgetMs` (at least 3) */
-export function timeIt(fn: () => void, budgetMs = 600): number {
-  fn(); fn();
-  const t: number[] = [];
-  const start = performance.now();
-  while (t.length < 3 || (performance.now() - start < budgetMs && t.length < 200)) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1] / 1000;
-}
-
-export function timePlan(backend: Backend, l: Layer, int8: boolean, batch: number, budgetMs?: number, x7 = false): { gops: number; ms: number; kernel: string } {
-  const { g, input } = layerGraph(l, int8, batch, x7);
-  const plan: Plan = compile(g, backend, { batch });
-  plan.setInput(0, input.data);
-  const s = timeIt(() => plan.execute(), budgetMs);
-  const kernel = plan.steps.map((st) => st.kernel.desc.kernel).join('+');
-  plan.dispose();
-  return { gops: (2 * macs(l) * batch) / s / 1e9, ms: s * 1000, kernel };
 }

@@ -202,6 +202,21 @@ function fcCases(): KernelCase[] {
       outputs: [{ slot: 'Out' }],
     }));
   }
+  // int8 fc on the GEMV kernels (1..3 rows): K around the 16-k step, N not a multiple of the 4 features of a
+  // step; full-range and 7-bit activations (the relaxed build's 7-bit GEMV), relu, u8/s8/f32 outputs
+  let gi = 0;
+  for (const K of [15, 16, 17, 33, 200]) {
+    for (const seven of [false, true]) {
+      gi++;
+      const it = (gi >> 1) % 2 ? 'uint8' : 'int8', rows = 1 + (gi % 3), N = [5, 13, 4][gi % 3];
+      out.push(mk({
+        name: `fc_${it === 'uint8' ? 'u8' : 's8'}_gemv_rows${rows}_K${K}_N${N}${seven ? '_7bit' : ''}`, op: 'fc',
+        attrs: { in_num_col_dims: 1, activation_type: gi % 4 === 1 ? '' : 'relu', mkldnn_data_type: 'int8', Scale_in: 51.5, Scale_out: 13.25, Scale_weights: weightScales(N, K), force_fp32_output: gi === 7 },
+        inputs: [{ slot: 'Input', dims: [rows, K], dtype: it, ...(seven ? { range: [0, 127] as [number, number] } : {}) }, { slot: 'W', dims: [K, N], dtype: 'fp32', param: true }, { slot: 'Bias', dims: [N], dtype: 'fp32', param: true, range: [-2, 2] }],
+        outputs: [{ slot: 'Out' }],
+      }));
+    }
+  }
   out.push(mk({
     name: 'fc_f32_in_num_col_dims2_1000', op: 'fc', attrs: { in_num_col_dims: 2 },
     inputs: [{ slot: 'Input', dims: [2, 3, 4, 5], dtype: 'fp32' }, { slot: 'W', dims: [20, 1000], dtype: 'fp32', param: true }],
@@ -323,8 +338,80 @@ function pointwiseCases(): KernelCase[] {
   return out;
 }
 
+/**
+ * INT8 cases where an s32 sum off by one changes the output: Si = Sw = So = 1 (dq = ds = 1) and biases k + 0.5,
+ * small activations and weights so that acc + bias stays mostly inside the output range (as the ties cases above),
+ * at the sizes of the fast paths: 1×1 direct convs over several 8-position blocks and a block tail, padded 3×3
+ * with full and partial blocks per row, GEMV rows with K past the 16-k steps, GEMM fc. `7bit` inputs take the
+ * relaxed build's 7-bit kernels, the others carry one byte ≥ 128 (u8) or < 0 (s8) and take the plain ones.
+ */
+function int8SumCases(): KernelCase[] {
+  const out: KernelCase[] = [];
+  const w = [1, -1, 0, 2, -2, 1, 0, -1, 1, 1, -1, 0, -1]; // sums to 0: long sums over whole periods cancel
+  const bias = [0.5, -0.5, 1.5, 100.5, 127.5, -3.5, 60.5, 30.5, -60.5];
+  const scales = { mkldnn_data_type: 'int8', Scale_in: 1, Scale_out: 1, Scale_weights: [1] };
+  const xs = (t: 'uint8' | 'int8', seven: boolean) => (seven ? [0, 1, 2, 3, 1, 0, 2, 3, 3, 1, 2]
+    : t === 'uint8' ? [0, 1, 2, 3, 1, 0, 2, 3, 255, 1, 2, 0, 3, 1, 2, 0, 1, 3, 2, 1, 0, 2, 3, 1, 0, 2, 128, 1, 2]
+      : [0, 1, -2, 3, -1, 0, 2, -3, -128, 1, 2, 0, -1, 1, 2, 0, 1, -3, 2, 1, 0, 2, 127, 1, 0, -2, 3, 1, 2]);
+  const convs: [string, number[], number, number, number[], string][] = [
+    // name, input dims, oc, k, pads, activation
+    ['1x1_direct_P72', [1, 64, 8, 9], 10, 1, [0, 0], 'relu'],
+    ['1x1_direct_P35_n2', [2, 24, 5, 7], 9, 1, [0, 0], ''],
+    ['1x1_direct_K33_P300', [1, 33, 15, 20], 8, 1, [0, 0], 'relu6'],
+    ['3x3_padded_w17', [1, 8, 10, 17], 8, 3, [1, 1], 'relu'],
+    ['3x3_padded_w16_n2', [2, 5, 6, 16], 6, 3, [1, 1], ''],
+    // a wider layer: K = 1152, 30 channel tiles
+    ['3x3_padded_compact_w', [1, 128, 5, 9], 120, 3, [1, 1], 'relu'],
+  ];
+  let i = 0;
+  for (const [name, dims, oc, k, pads, act] of convs) {
+    for (const [t, seven] of [['uint8', true], ['uint8', false], ['int8', true], ['int8', false]] as const) {
+      i++;
+      const attrs: KernelCase['attrs'] = { strides: [1, 1], paddings: pads, dilations: [1, 1], groups: 1, ...scales, fuse_activation: act, ...(act === 'relu6' ? { fuse_alpha: 100.5 } : {}) };
+      const inputs: CaseInput[] = [
+        { slot: 'Input', dims, dtype: t, values: xs(t, seven) },
+        { slot: 'Filter', dims: [oc, dims[1], k, k], dtype: 'fp32', param: true, values: w },
+        { slot: 'Bias', dims: [oc], dtype: 'fp32', param: true, values: bias },
+      ];
+      if (i % 4 === 2 && act !== 'relu6') { // residual with its own scale 1
+        attrs.fuse_residual_connection = true; attrs.Scale_in_eltwise = 1;
+        inputs.push({ slot: 'ResidualData', dims: [dims[0], oc, dims[2] - k + 1 + 2 * pads[0], dims[3] - k + 1 + 2 * pads[0]], dtype: 'uint8', values: [0, 1, 2, 5, 9] });
+      }
+      if (i % 5 === 3) attrs.force_fp32_output = true;
+      out.push(mk({ name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_sum_${name}${seven ? '_7bit' : ''}`, op: 'conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
+    }
+  }
+  // Scale_in = 0 makes dq infinite (a zero weight scale gives dq = 1 in the contract): acc = 0 gives NaN (→ 0 in
+  // every output type, the s8 clamp must not turn it into −128), others ±inf (→ saturate)
+  const zs = (n: number) => Array.from({ length: n }, (_, c) => (c % 5 === 1 ? 0 : 1));
+  for (const [t, act] of [['uint8', ''], ['int8', ''], ['uint8', 'relu'], ['int8', 'relu6']] as const) {
+    out.push(mk({
+      name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_sum_inf_scale_${act || 'none'}`, op: 'conv2d',
+      attrs: { strides: [1, 1], paddings: [0, 0], dilations: [1, 1], groups: 1, ...scales, Scale_in: 0, Scale_weights: zs(12), fuse_activation: act, ...(act === 'relu6' ? { fuse_alpha: 100.5 } : {}) },
+      inputs: [
+        { slot: 'Input', dims: [1, 16, 5, 7], dtype: t, values: [...new Array<number>(35).fill(0), 1, 3] }, // many all-zero columns: acc = 0
+        { slot: 'Filter', dims: [12, 16, 1, 1], dtype: 'fp32', param: true, values: w },
+        { slot: 'Bias', dims: [12], dtype: 'fp32', param: true, values: [0, 0.5, 0, -3.5] },
+      ],
+      outputs: [{ slot: 'Output' }],
+    }));
+  }
+  const fcs: [number, number, number][] = [[1, 2048, 7], [3, 40, 9], [11, 100, 9], [50, 70, 13], [11, 1100, 130]];
+  for (const [rows, K, N] of fcs) {
+    for (const [t, seven] of [['uint8', true], ['uint8', false], ['int8', true], ['int8', false]] as const) {
+      out.push(mk({
+        name: `fc_${t === 'uint8' ? 'u8' : 's8'}_sum_rows${rows}_K${K}_N${N}${seven ? '_7bit' : ''}`, op: 'fc',
+        attrs: { in_num_col_dims: 1, activation_type: seven ? 'relu' : '', ...scales, Scale_weights: new Array<number>(N).fill(1) },
+        inputs: [{ slot: 'Input', dims: [rows, K], dtype: t, values: xs(t, seven) }, { slot: 'W', dims: [K, N], dtype: 'fp32', param: true, values: w }, { slot: 'Bias', dims: [N], dtype: 'fp32', param: true, values: bias }],
+        outputs: [{ slot: 'Out' }],
+      }));
+    }
+  }
+  return out;
+}
+
 /** every case, in a stable order */
 export function kernelCases(): KernelCase[] {
   seedCounter = 1;
-  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases()];
+  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases(), ...int8SumCases()];
 }

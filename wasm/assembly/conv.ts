@@ -9,7 +9,8 @@
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
 import {
   KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
-  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused,
+  gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, gemm_u8s8s32_4x4_simd128, gemm_u8s8s32_4x4c4_relaxed,
+  epiRecord, EPI_BYTES,
 } from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
@@ -71,18 +72,20 @@ function gatherRow(p: usize, ximg: usize, k: i32, c0: i32, nc: i32, dst: usize, 
   if (padTo > nc) memory.fill(dst + <usize>(nc * es), 0, <usize>((padTo - nc) * es));
 }
 
-// scratch per thread: [0,128) tile, [128,256) tmp, [256, 256 + 4·rowBytes) gathered rows, then the panel
+// scratch per thread: [0,128) tile, [128,192) tmp, [192,256) the fused kernels' epilogue record,
+// [256, 256 + 4·rowBytes) gathered rows, then the panel
 // @ts-ignore: decorator
 @inline function rowBytesOf(p: usize): i32 { return (pI(p, NC) << 2) + 64; }
 
 /** INT8 conv / fc: items are (image, group, chunk) */
 export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
-  const tile = scr, tmp = scr + 128, rows = scr + 256;
+  const tile = scr, tmp = scr + 128, epi = scr + 192, rows = scr + 256;
   const rowBytes = rowBytesOf(p);
   const panel = rows + <usize>(4 * rowBytes);
   const groups = pI(p, GROUPS), nchunk = pI(p, NCHUNK), NCv = pI(p, NC), Pv = pI(p, P);
   const Mv = pI(p, M), Kv = pI(p, K), KPv = pI(p, KP), MTv = pI(p, MT);
+  if (EPI_BYTES > 64) unreachable();
   const flags = pI(p, FLAGS);
   const signed = (flags & 1) != 0;
   const rt = (flags >> 1) & 3, yt = (flags >> 4) & 3;
@@ -103,6 +106,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
   const gStride = <usize>(pI(p, ICG) * ph * pw);
   let padImg = -1, padSeven = false;
   if (padded) fillOffsets(p, offs, Kv, pw, ph);
+  epiRecord(epi, yt, rt, act, alpha, ds, ss);
   for (let it = start; it < end; it++) {
     const item = it / msplit, ms = it - item * msplit;
     const mt0 = ms * MTv / msplit, mt1 = (ms + 1) * MTv / msplit;
@@ -147,39 +151,54 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     for (let mt = mt0; mt < mt1; mt++) {
       const wt = wbase + <usize>((g * MTv + mt) * wTile), wt7 = wbase7 + <usize>((g * MTv + mt) * wTile7);
       const fullRows = mt * 4 + 4 <= Mv;
-      for (let b = 0; b < nb; b++) {
-        const pb = panel + <usize>(b * blockBytes);
+      const gr = g * Mv + mt * 4;
+      let b = 0;
+      while (b < nb) {
         // output position of the block's first column and how many of its 8 columns are outputs
         let pos0 = c0 + (b << 3), nvb = min(8, c0 + nc - pos0);
         if (padded) { const oy = pos0 / ow8, ox = pos0 - oy * ow8; pos0 = oy * ow + ox; nvb = min(8, ow - ox); }
         if (fullRows && ysp == 1 && nvb == 8) {
-          const gr = g * Mv + mt * 4;
-          const eoff = img * yimg + gr * ysr + pos0;
-          if (seven) {
-            gemm_u8s8s32_4x8c4_relaxed_fused(wt7, pb, KPv >> 2, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
-              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
-          } else {
-            gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, bias + (<usize>gr << 2), osp + (<usize>gr << 2), ds, rt,
-              rbase + <usize>eoff, ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysr, tmp);
+          // a run of full blocks whose outputs follow each other: one fused call
+          let n = 1;
+          while (b + n < nb) {
+            let q0 = c0 + ((b + n) << 3), qn = min(8, c0 + nc - q0);
+            if (padded) { const oy = q0 / ow8, ox = q0 - oy * ow8; q0 = oy * ow + ox; qn = min(8, ow - ox); }
+            if (qn != 8 || q0 != pos0 + (n << 3)) break;
+            n++;
           }
+          const eoff = img * yimg + gr * ysr + pos0;
+          const pb = panel + <usize>(b * blockBytes);
+          if (seven) {
+            gemm_u8s8s32_4x8c4_relaxed_fused(wt7, pb, KPv >> 2, n, blockBytes, bias + (<usize>gr << 2), osp + (<usize>gr << 2), epi,
+              rbase + <usize>eoff, ybase + <usize>(eoff * yes), ysr, tile);
+          } else {
+            gemm_u8s8s32_4x8_simd128_fused(wt, pb, KPv >> 1, n, blockBytes, bias + (<usize>gr << 2), osp + (<usize>gr << 2), epi,
+              rbase + <usize>eoff, ybase + <usize>(eoff * yes), ysr);
+          }
+          b += n;
           continue;
         }
-        if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
+        const pb = panel + <usize>(b * blockBytes);
+        if (nvb <= 4) { // columns 4..7 are not outputs: half the work
+          if (seven) gemm_u8s8s32_4x4c4_relaxed(wt7, pb, KPv >> 2, tile);
+          else gemm_u8s8s32_4x4_simd128(wt, pb, KPv >> 1, tile);
+        } else if (seven) gemm_u8s8s32_4x8c4_relaxed(wt7, pb, KPv >> 2, tile);
         else gemm_u8s8s32_4x8_simd128(wt, pb, KPv >> 1, tile);
         for (let r = 0; r < 4; r++) {
           const lr = mt * 4 + r;
           if (lr >= Mv) break;
-          const gr = g * Mv + lr;
-          const bv = load<f32>(bias + (<usize>gr << 2));
-          const dq = load<f32>(osp + (<usize>gr << 2));
+          const grr = g * Mv + lr;
+          const bv = load<f32>(bias + (<usize>grr << 2));
+          const dq = load<f32>(osp + (<usize>grr << 2));
           for (let h = 0; h < 2; h++) {
             const nv = min(4, nvb - (h << 2));
             if (nv <= 0) break;
             const acc = v128.load(tile + <usize>((r << 5) + (h << 4)));
-            const eoff = img * yimg + gr * ysr + (pos0 + (h << 2)) * ysp;
+            const eoff = img * yimg + grr * ysr + (pos0 + (h << 2)) * ysp;
             epiI8x4(acc, dq, bv, ds, rt, rbase + <usize>(eoff), ss, act, alpha, yt, ybase + <usize>(eoff * yes), ysp, nv, tmp);
           }
         }
+        b++;
       }
     }
   }

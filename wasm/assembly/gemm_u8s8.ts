@@ -10,19 +10,29 @@
 // defined when its second operand is 7-bit (WebAssembly relaxed-simd proposal, Overview.md "Relaxed integer dot
 // product"), so it is used only where every activation byte of the work item is in 0..127 (no bit 7: u8 ≤ 127,
 // s8 ≥ 0), which conv.ts checks on the source bytes. Then one dot of 16 s8 weights with 16 activation bytes gives
-// pair sums within ±32512 (no i16 saturation) and an extending pairwise add the exact i32 sums of four products:
-// 3 vector ops per 16 MACs against 4 (dot + add per 8) for the plain kernel, 1.33x in the kernel alone. Items
+// pair sums within ±32512 (no i16 saturation) and a pairwise widening add the exact i32 sums of four products:
+// 3 vector ops per 16 MACs against 4 (dot + add per 8) for the plain kernel, 1.33x in the kernel alone. The
+// widening add is i32x4.dot_i16x8_s with a register of ones (the sums of i32x4.extadd_pairwise_i16x8_s, which
+// V8 compiles to the same vpmaddwd but with its ones constant reloaded from memory at every use). Items
 // with any byte ≥ 128 run the plain kernel: splitting bytes into two 7-bit halves (the previous relaxed kernel)
 // costs 5 ops per 16 MACs and measured 0.74-0.76x of the plain kernel. The relaxed i32x4 dot-add form is not
 // used: Node 20's baseline compiler returned twice the dot product for it on its first calls (issue text;
-// test/backends/wasm/relaxed.test.ts checks the form used here from a fresh instance).
+// test/backends/wasm/relaxed.test.ts checks the form used here from a fresh instance). The relaxed kernels run a
+// tile as two passes of 2 channels × 8 positions: with 4 channels V8 keeps one register too many live (it loads
+// all four weight broadcasts first) and the accumulator it spills made the loop as slow as the plain kernel's.
 //   weights: after the plain layout, [group][m-tile][k-quad][4 channels] 4 bytes w[k0..k3]
 //   panel:   [8-position block][k-quad] 32 bytes: x(p0..p3), x(p4..p7), each 4×[k0..k3]
 // The relaxed build rounds K up to 4 for both layouts, so a block takes KP·16 bytes of panel either way.
 
-import { actI8, satRneLowBytes, T_F32, T_U8 } from './common';
+import { ACT_NONE, ACT_RELU, ACT_RELU6, T_F32, T_U8 } from './common';
 
 export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
+
+/**
+ * eight i16 ones in memory: loaded once before a loop, they stay in a register (a v128.const would be propagated
+ * into every use by the optimizer and rematerialized by V8 inside the loop)
+ */
+export const ONES_I16: usize = memory.data<i16>([1, 1, 1, 1, 1, 1, 1, 1], 16);
 
 export function wpack_bytes_s8(groups: i32, M: i32, K: i32): i32 {
   const KP = (K + KALIGN_I8 - 1) / KALIGN_I8 * KALIGN_I8;
@@ -134,65 +144,220 @@ export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usi
 }
 
 /**
- * The same 4×8 tile with the INT8 epilogue fused on the accumulators (no s32 tile round trip through memory):
- * for a full tile (4 channels, 8 contiguous positions), the common case of every conv/fc inner loop, which at
- * small K (1×1 convs, K = 64) otherwise spends a third of its time storing, reloading and dispatching the tile.
- * bias/dq: the 4 channels' f32 biases and dequantization scales, ds the output multiplier; y/r: output/residual of channel 0 at the first
- * position, channels ysr elements apart. Lane arithmetic is epiI8x4's, so results are bit-identical.
+ * the first 4 positions of a 4×8 tile (same operands; tile rows as in the 4×8 kernel, columns 4..7 not written):
+ * for blocks with at most 4 outputs left, e.g. the batch rows of an fc (50 = 6·8 + 2 computes 52, not 56)
  */
-export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, bias: usize, os: usize, ds: f32, rt: i32, r: usize,
-  ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+export function gemm_u8s8s32_4x4_simd128(a: usize, b: usize, kp2: i32, tile: usize): void {
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
   const bend = b + (<usize>kp2 << 5);
   while (b < bend) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
-    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 4);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
-    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 8);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
-    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
-    s = v128.load32_splat(a, 12);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
-    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
+    const b0 = v128.load(b);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(b0, v128.load32_splat(a)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 4)));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 8)));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(b0, v128.load32_splat(a, 12)));
     a += 16; b += 32;
   }
-  const ye = <usize>(yt == T_F32 ? 4 : 1);
-  epiRow8(c00, c01, bias, os, ds, rt, r, ss, act, alpha, yt, y, tmp);
-  epiRow8(c10, c11, bias + 4, os + 4, ds, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
-  epiRow8(c20, c21, bias + 8, os + 8, ds, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
-  epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
 }
 
-/** epilogue of one channel's 8 contiguous outputs held in two accumulators: epiI8x4's lane arithmetic, one 8-byte store */
+// ---- fused kernels: a run of nblk full 4×8 tiles along the positions, the INT8 epilogue on the accumulators ----
+// For the common case of every conv/fc inner loop (4 channels, 8 contiguous outputs per block, consecutive blocks
+// writing consecutive outputs). At small K (1×1 convs, K = 64) the epilogue weighs as much as a third of the
+// GEMM, so it is cut to the lane arithmetic: the per-call constants sit in an epilogue record (EPI_*, written once
+// per kernel call by the driver) read with broadcast loads, which cost a load and no vector op, where a splat or a
+// v128.const inside the block loop costs V8 one to three vector ops per use; one call covers the whole run, so
+// the record, flags and pointers are set up once, not per tile. Lane arithmetic is epiI8x4's, bit for bit:
+//   v = f32(f32(acc)·dq) + bias (+ ss·residual), relu/relu6, y = v·ds, c = min(hi, max(lo, y)),
+//   n = bits(c + 1.5·2^23) & 0xFF: the rounded (half to even) value's two's-complement byte; two rows are narrowed
+//   i32 → i16 → u8 (packssdw, packuswb: exact on 0..255) into one vector and stored as 8 bytes per channel.
+// relu is folded into lo = 0 when ds > 0 (the driver decides): max(0, v)·ds and max(0, v·ds) clamp to the same
+// byte for every v, NaN and ±0 included. s8 outputs with lo < 0 zero NaN lanes first (the reference's store).
+
+// epilogue record offsets (bytes)
+export const EPI_LO = 0; export const EPI_HI = 4; export const EPI_DS = 8; export const EPI_SS = 12;
+export const EPI_ALPHA = 16; export const EPI_MAGIC = 20; export const EPI_MASK = 24;
+export const EPI_YT = 28; export const EPI_RT = 32; export const EPI_ACT = 36; export const EPI_NANFIX = 40;
+export const EPI_BYTES = 48;
+
+/** fills the epilogue record at e (see above); act is the op's activation */
+export function epiRecord(e: usize, yt: i32, rt: i32, act: i32, alpha: f32, ds: f32, ss: f32): void {
+  let lo: f32 = yt == T_U8 ? 0 : -128;
+  const hi: f32 = yt == T_U8 ? 255 : 127;
+  if (act == ACT_RELU && yt != T_F32 && ds > 0 && ds < Infinity) { act = ACT_NONE; lo = 0; }
+  store<f32>(e, lo, EPI_LO); store<f32>(e, hi, EPI_HI); store<f32>(e, ds, EPI_DS); store<f32>(e, ss, EPI_SS);
+  store<f32>(e, alpha, EPI_ALPHA); store<f32>(e, 12582912.0, EPI_MAGIC); store<i32>(e, 0xff, EPI_MASK);
+  store<i32>(e, yt, EPI_YT); store<i32>(e, rt, EPI_RT); store<i32>(e, act, EPI_ACT);
+  store<i32>(e, yt != T_U8 && yt != T_F32 && lo < 0 ? 1 : 0, EPI_NANFIX);
+}
+
+/** four accumulators of one channel → f32: f32(acc)·dq + bias (+ ss·residual at r, 4 bytes of type rt), relu/relu6 */
 // @ts-ignore: decorator
-@inline function epiRow8(lo: v128, hi: v128, bias: usize, os: usize, ds: f32, rt: i32, r: usize, ss: f32, act: i32, alpha: f32,
-  yt: i32, y: usize, tmp: usize): void {
-  const dq = v128.load32_splat(os), bv = v128.load32_splat(bias);
-  let v0 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(lo), dq), bv);
-  let v1 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(hi), dq), bv);
+@inline function epiF32x4(acc: v128, dq: v128, bv: v128, e: usize, rt: i32, act: i32, r: usize): v128 {
+  let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), dq), bv);
   if (rt != 0) {
-    const rb = v128.load64_zero(r);
-    const rh = rt == T_U8 ? i16x8.extend_low_i8x16_u(rb) : i16x8.extend_low_i8x16_s(rb);
-    const sv = f32x4.splat(ss);
-    v0 = f32x4.add(v0, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(rh))));
-    v1 = f32x4.add(v1, f32x4.mul(sv, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(rh))));
+    const rb = v128.load32_zero(r);
+    const rw = rt == T_U8 ? i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(rb)) : i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(rb));
+    v = f32x4.add(v, f32x4.mul(v128.load32_splat(e + EPI_SS), f32x4.convert_i32x4_s(rw)));
   }
-  v0 = actI8(v0, act, alpha); v1 = actI8(v1, act, alpha);
-  if (yt == T_F32) { v128.store(y, v0); v128.store(y, v1, 16); return; }
-  const dsv = f32x4.splat(ds);
-  const q0 = satRneLowBytes(f32x4.mul(v0, dsv), yt), q1 = satRneLowBytes(f32x4.mul(v1, dsv), yt);
-  v128.store64_lane(y, i8x16.shuffle(q0, q1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28), 0);
+  if (act == ACT_RELU) v = f32x4.pmax(v, f32x4.splat(0));
+  else if (act == ACT_RELU6) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), v128.load32_splat(e + EPI_ALPHA));
+  return v;
 }
 
-/** probe for the relaxed dot: Σ over 16 lanes of a·b via the i16x8 dot + extending add (test hook) */
+/** f32 → the rounded, clamped output byte's value (0..255, two's complement for s8) in each i32 lane */
+// @ts-ignore: decorator
+@inline function epiQ(v: v128, dsv: v128, lov: v128, hiv: v128, mag: v128, mask: v128, nanfix: bool): v128 {
+  let y = f32x4.mul(v, dsv);
+  if (nanfix) y = v128.and(y, f32x4.eq(y, y));
+  return v128.and(f32x4.add(f32x4.pmin(hiv, f32x4.pmax(lov, y)), mag), mask);
+}
+
+/**
+ * the epilogue of two channels' 8 outputs (c0x: the first channel's accumulators, c1x: the second's): y/r at the
+ * first channel's first output, channels ysr elements apart; the record's constants are loaded once per pair
+ */
+// @ts-ignore: decorator
+@inline function epiPair8(c00: v128, c01: v128, c10: v128, c11: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32,
+  act: i32, nanfix: bool, r: usize, y: usize, ysr: usize): void {
+  const dq0 = v128.load32_splat(os), bv0 = v128.load32_splat(bias), dq1 = v128.load32_splat(os, 4), bv1 = v128.load32_splat(bias, 4);
+  const v00 = epiF32x4(c00, dq0, bv0, e, rt, act, r), v01 = epiF32x4(c01, dq0, bv0, e, rt, act, r + 4);
+  const v10 = epiF32x4(c10, dq1, bv1, e, rt, act, r + ysr), v11 = epiF32x4(c11, dq1, bv1, e, rt, act, r + ysr + 4);
+  if (yt == T_F32) {
+    const y1 = y + (ysr << 2);
+    v128.store(y, v00); v128.store(y, v01, 16); v128.store(y1, v10); v128.store(y1, v11, 16);
+    return;
+  }
+  const dsv = v128.load32_splat(e + EPI_DS), lov = v128.load32_splat(e + EPI_LO), hiv = v128.load32_splat(e + EPI_HI);
+  const mag = v128.load32_splat(e + EPI_MAGIC), mask = v128.load32_splat(e + EPI_MASK);
+  const p = i8x16.narrow_i16x8_u(
+    i16x8.narrow_i32x4_s(epiQ(v00, dsv, lov, hiv, mag, mask, nanfix), epiQ(v01, dsv, lov, hiv, mag, mask, nanfix)),
+    i16x8.narrow_i32x4_s(epiQ(v10, dsv, lov, hiv, mag, mask, nanfix), epiQ(v11, dsv, lov, hiv, mag, mask, nanfix)));
+  v128.store64_lane(y, p, 0); v128.store64_lane(y + ysr, p, 1);
+}
+
+/**
+ * gemm_u8s8s32_4x8_simd128 over nblk panel blocks (blockBytes apart) with the epilogue fused: channel tile a
+ * (kp2 k-pairs), bias/os: the 4 channels' f32 biases and dequantization scales, e: the epilogue record,
+ * y/r: output/residual of channel 0 at the run's first position (block i writes 8 outputs from position 8i),
+ * channels ysr elements apart
+ */
+export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nblk: i32, blockBytes: i32, bias: usize,
+  os: usize, e: usize, r: usize, y: usize, ysr: i32): void {
+  const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  // copies without epilogue branches for the common epilogues (constant flags fold after inlining)
+  if (rt == 0 && yt != T_F32 && act == ACT_NONE && !nanfix) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_NONE, false);
+  else if (rt == 0 && yt != T_F32 && act == ACT_NONE) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_NONE, true);
+  else if (rt == 0 && yt != T_F32 && act == ACT_RELU6 && !nanfix) plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, T_U8, 0, ACT_RELU6, false);
+  else plainRun(a, b, kp2, nblk, blockBytes, bias, os, e, r, y, ysr, yt, rt, act, nanfix);
+}
+
+// @ts-ignore: decorator
+@inline function plainRun(a: usize, b: usize, kp2: i32, nblk: i32, blockBytes: i32, bias: usize, os: usize, e: usize, r: usize,
+  y: usize, ysr: i32, yt: i32, rt: i32, act: i32, nanfix: bool): void {
+  const ystep: usize = yt == T_F32 ? 32 : 8;
+  for (let blk = 0; blk < nblk; blk++) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    let ak = a, bk = b;
+    const bend = b + (<usize>kp2 << 5);
+    while (bk < bend) {
+      const b0 = v128.load(bk), b1 = v128.load(bk, 16);
+      let s = v128.load32_splat(ak);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 8);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
+      s = v128.load32_splat(ak, 12);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
+      ak += 16; bk += 32;
+    }
+    const ys2 = <usize>(2 * ysr) * (yt == T_F32 ? 4 : 1);
+    epiPair8(c00, c01, c10, c11, bias, os, e, yt, rt, act, nanfix, r, y, <usize>ysr);
+    epiPair8(c20, c21, c30, c31, bias + 8, os + 8, e, yt, rt, act, nanfix, r + <usize>(2 * ysr), y + ys2, <usize>ysr);
+    b += <usize>blockBytes; y += ystep; r += 8;
+  }
+}
+
+/** two channels × 8 positions of the 7-bit relaxed kernel over kq k-quads (channel tile a, panel block b) → 4 × i32x4 at acc */
+// @ts-ignore: decorator
+@inline function relaxedPairLoop(a: usize, b: usize, kq: i32, acc: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    const one = v128.load(ONES_I16);
+    // two k-quads per iteration (fewer loop instructions per vector op; V8 keeps all values in registers here)
+    const bend = b + (<usize>kq << 5), bend2 = b + (<usize>(kq & ~1) << 5);
+    while (b < bend2) {
+      let b0 = v128.load(b), b1 = v128.load(b, 16);
+      let s = v128.load32_splat(a);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      b0 = v128.load(b, 32); b1 = v128.load(b, 48);
+      s = v128.load32_splat(a, 16);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 20);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      a += 32; b += 64;
+    }
+    if (b < bend) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let s = v128.load32_splat(a);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      s = v128.load32_splat(a, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+    }
+    v128.store(acc, c00); v128.store(acc, c01, 16); v128.store(acc, c10, 32); v128.store(acc, c11, 48);
+  }
+}
+
+/**
+ * the 7-bit relaxed tile over a run of blocks with the epilogue fused (arguments as gemm_u8s8s32_4x8_simd128_fused;
+ * kq k-quads; acc: 64 bytes for a pass's accumulators). Two passes of two channels per block: with four channels V8 keeps the four weight broadcasts, eight
+ * accumulators, the panel pair, the ones and a temporary live, one more than x64's 15 xmm registers, and the
+ * spilled accumulator's store/reload chain made the loop as slow as the plain kernel's.
+ */
+export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, nblk: i32, blockBytes: i32, bias: usize,
+  os: usize, e: usize, r: usize, y: usize, ysr: i32, acc: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const yt = load<i32>(e, EPI_YT), rt = load<i32>(e, EPI_RT), act = load<i32>(e, EPI_ACT), nanfix = load<i32>(e, EPI_NANFIX) != 0;
+  if (rt == 0 && yt != T_F32 && act == ACT_NONE && !nanfix) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_NONE, false);
+  else if (rt == 0 && yt != T_F32 && act == ACT_NONE) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_NONE, true);
+  else if (rt == 0 && yt != T_F32 && act == ACT_RELU6 && !nanfix) relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, T_U8, 0, ACT_RELU6, false);
+  else relaxedRun(a, b, kq, nblk, blockBytes, bias, os, e, r, y, ysr, acc, yt, rt, act, nanfix);
+}
+
+// @ts-ignore: decorator
+@inline function relaxedRun(a: usize, b: usize, kq: i32, nblk: i32, blockBytes: i32, bias: usize, os: usize, e: usize, r: usize,
+  y: usize, ysr: i32, acc: usize, yt: i32, rt: i32, act: i32, nanfix: bool): void {
+  const ystep: usize = yt == T_F32 ? 32 : 8;
+  const ys2 = <usize>(2 * ysr) * (yt == T_F32 ? 4 : 1);
+  for (let blk = 0; blk < nblk; blk++) {
+    for (let h = 0; h < 2; h++) {
+      const o = <usize>(h << 3);
+      relaxedPairLoop(a + o, b, kq, acc);
+      epiPair8(v128.load(acc), v128.load(acc, 16), v128.load(acc, 32), v128.load(acc, 48), bias + o, os + o, e, yt, rt, act, nanfix,
+        r + <usize>(h * 2 * ysr), y + (h ? ys2 : 0), <usize>ysr);
+    }
+    b += <usize>blockBytes; y += ystep; r += 8;
+  }
+}
+
+/** probe for the relaxed dot as the kernels use it: i16x8 relaxed dot, then pair sums by a dot with ones (test hook) */
 export function relaxed_dot_probe(a: usize, b: usize, out: usize): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    v128.store(out, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(a), v128.load(b))));
+    v128.store(out, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(a), v128.load(b)), i16x8.splat(1)));
   } else {
     v128.store(out, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v128.load(a)), i16x8.extend_low_i8x16_s(v128.load(b))));
   }
@@ -205,62 +370,25 @@ export function relaxed_dot_add_probe(a: usize, b: usize, c: usize, out: usize):
   }
 }
 
-/** 4 channels × 8 positions, kq k-quads, activations all in 0..127 (7-bit panel: lo(p0..3), lo(p4..7) per k-quad); s32 tile [4][8] */
-export function gemm_u8s8s32_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const bend = b + (<usize>kq << 5);
-    while (b < bend) {
-      const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c01 = i32x4.add(c01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c11 = i32x4.add(c11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c21 = i32x4.add(c21, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c31 = i32x4.add(c31, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      a += 16; b += 32;
-    }
+/** the first 4 positions of the 7-bit relaxed 4×8 tile (as gemm_u8s8s32_4x4_simd128; kq k-quads) */
+export function gemm_u8s8s32_4x4c4_relaxed(a: usize, b: usize, kq: i32, tile: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const one = v128.load(ONES_I16);
+  const bend = b + (<usize>kq << 5);
+  while (b < bend) {
+    const b0 = v128.load(b);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a), b0), one));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 4), b0), one));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 8), b0), one));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 12), b0), one));
+    a += 16; b += 32;
   }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
 }
 
-/** the 7-bit relaxed tile with the INT8 epilogue fused (arguments as gemm_u8s8s32_4x8_simd128_fused) */
-export function gemm_u8s8s32_4x8c4_relaxed_fused(a: usize, b: usize, kq: i32, bias: usize, os: usize, ds: f32, rt: i32, r: usize,
-  ss: f32, act: i32, alpha: f32, yt: i32, y: usize, ysr: i32, tmp: usize): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const bend = b + (<usize>kq << 5);
-    while (b < bend) {
-      const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c01 = i32x4.add(c01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c11 = i32x4.add(c11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 8);
-      c20 = i32x4.add(c20, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c21 = i32x4.add(c21, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      s = v128.load32_splat(a, 12);
-      c30 = i32x4.add(c30, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0)));
-      c31 = i32x4.add(c31, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1)));
-      a += 16; b += 32;
-    }
-  }
-  const ye = <usize>(yt == T_F32 ? 4 : 1);
-  epiRow8(c00, c01, bias, os, ds, rt, r, ss, act, alpha, yt, y, tmp);
-  epiRow8(c10, c11, bias + 4, os + 4, ds, rt, r + <usize>ysr, ss, act, alpha, yt, y + <usize>ysr * ye, tmp);
-  epiRow8(c20, c21, bias + 8, os + 8, ds, rt, r + <usize>(2 * ysr), ss, act, alpha, yt, y + <usize>(2 * ysr) * ye, tmp);
-  epiRow8(c30, c31, bias + 12, os + 12, ds, rt, r + <usize>(3 * ysr), ss, act, alpha, yt, y + <usize>(3 * ysr) * ye, tmp);
+/** 4 channels × 8 positions, kq k-quads, activations all in 0..127 (7-bit panel: lo(p0..3), lo(p4..7) per k-quad); s32 tile [4][8] (two 2-channel passes, see gemm_u8s8s32_4x8c4_relaxed_fused) */
+export function gemm_u8s8s32_4x8c4_relaxed(a: usize, b: usize, kq: i32, tile: usize): void {
+  relaxedPairLoop(a, b, kq, tile);
+  relaxedPairLoop(a + 8, b, kq, tile + 64);
 }

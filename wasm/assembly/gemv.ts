@@ -1,10 +1,20 @@
 // Matrix × vector kernels for fc / mul / matmul with one to three rows (batch 1 classifiers): the GEMM tiles
 // would leave most lanes idle there. Weights are packed transposed, one output feature per row, so four features
 // are computed at once against one activation vector, reduced horizontally and finished with a per-lane epilogue.
-//   gemv_u8s8s32_4x8_simd128: v128.load8x8 widening loads, i32x4.dot_i16x8_s over 8 k per step (exact s32)
+// Each call first stages the activation rows in its scratch (zero padded to KP16), since every row is reused
+// against all N features: widened to i16 once for the plain kernel, copied as bytes for the relaxed one.
+//   gemv_u8s8s32_4x16_simd128: per 16 k, 4 features × two i32x4.dot_i16x8_s of the staged i16 x with
+//     v128.load8x8_s weights (exact s32). load8x8_s folds into one vpmovsxbw from memory on x64, cheaper than
+//     widening a 16-byte load in registers (the high half costs two ops there).
+//   gemv_u8s8s32_4x16c16_relaxed7 (relaxed build, rows whose bytes are all 0..127, see gemm_u8s8.ts):
+//     per 16 k and feature one i16x8.relaxed_dot_i8x16_i7x16_s (s8 weights, 7-bit x), then the pairwise widening
+//     add as i32x4.dot_i16x8_s with ones (the same sums; V8's extadd_pairwise reloads its constant each time) and
+//     an add: 3 vector ops per 16 MACs against 6 for the plain kernel.
 //   gemv_f32_4x4_simd128:     f32x4 mul+add (relaxed_madd in the relaxed build) over 4 k per step
-// Weights: s8 [Npad4][KP8] (zero padded), f32 [Npad4][KP4]. Items are groups of 4 features.
+// Weights: s8 [Npad4/4][KP16/16][4 features][16 k] (zero padded; one contiguous stream per group of 4
+// features, 64 bytes per step), f32 [Npad4][KP4]. Items are groups of 4 features.
 import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8 } from './common';
+import { ONES_I16 } from './gemm_u8s8';
 
 const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
 const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
@@ -27,10 +37,15 @@ const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTR
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+/** packed s8 GEMV weights: bytes for N features × Kv (both builds use the same layout) */
+export function gemv_wpack_bytes_s8(N: i32, Kv: i32): i32 { return ((N + 3) & ~3) * ((Kv + 15) & ~15); }
+
+/** element (feature j, k) at src + j·rs + k·ks → [j/4][k/16][j%4][k%16], zero padded */
 export function gemv_wpack_s8(src: usize, dst: usize, N: i32, Kv: i32, rs: i32, ks: i32): void {
-  const KP = (Kv + 7) & ~7, NP = (N + 3) & ~3;
+  const KP = (Kv + 15) & ~15, NP = (N + 3) & ~3;
   for (let j = 0; j < NP; j++) for (let k = 0; k < KP; k++) {
-    store<i8>(dst + <usize>(j * KP + k), j < N && k < Kv ? load<i8>(src + <usize>(j * rs + k * ks)) : 0);
+    const o = ((j >> 2) * KP + (k & ~15)) * 4 + ((j & 3) << 4) + (k & 15);
+    store<i8>(dst + <usize>o, j < N && k < Kv ? load<i8>(src + <usize>(j * rs + k * ks)) : 0);
   }
 }
 export function gemv_wpack_f32(src: usize, dst: usize, N: i32, Kv: i32, rs: i32, ks: i32): void {
@@ -40,30 +55,98 @@ export function gemv_wpack_f32(src: usize, dst: usize, N: i32, Kv: i32, rs: i32,
   }
 }
 
-/** rows of x (u8/s8, stride K) × packed s8 weights → epilogue per feature; items = groups of 4 features */
-export function gemv_u8s8s32_4x8_simd128(p: usize, start: i32, end: i32, tid: i32): void {
+/** scratch bytes per thread the int8 GEMV needs beyond its 64-byte tmp: the staged rows */
+export function gemv_scratch_s8(rows: i32, Kv: i32): i32 { return rows * ((Kv + 15) & ~15) * 2; }
+
+/** one row of Kv u8/s8 activations → KP16 i16 at d (zero padded) */
+function stageRowI16(x: usize, Kv: i32, KP: i32, d: usize, signed: bool): void {
+  const K8 = Kv & ~7;
+  let k = 0;
+  if (signed) for (; k < K8; k += 8) v128.store(d + (<usize>k << 1), v128.load8x8_s(x + <usize>k));
+  else for (; k < K8; k += 8) v128.store(d + (<usize>k << 1), v128.load8x8_u(x + <usize>k));
+  for (; k < KP; k++) store<i16>(d + (<usize>k << 1), k < Kv ? (signed ? <i16>load<i8>(x + <usize>k) : <i16>load<u8>(x + <usize>k)) : 0);
+}
+
+/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0) */
+function anyBit7Gemv(x: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
+  let t: u32 = 0;
+  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
+  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
+}
+
+/** Σ_k x·w for 4 features: staged i16 x (KP i16) × one weight group (KP·4 bytes); 16 k per step */
+// @ts-ignore: decorator
+@inline function dot4_i16(xs: usize, w: usize, KP: i32): v128 {
+  // four accumulators (eight spill on x64, where V8 leaves 15 xmm registers and pins some for addresses)
+  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+  const wend = w + (<usize>KP << 2);
+  while (w < wend) {
+    const x0 = v128.load(xs), x1 = v128.load(xs, 16);
+    a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(x0, v128.load8x8_s(w)), i32x4.dot_i16x8_s(x1, v128.load8x8_s(w, 8))));
+    a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(x0, v128.load8x8_s(w, 16)), i32x4.dot_i16x8_s(x1, v128.load8x8_s(w, 24))));
+    a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(x0, v128.load8x8_s(w, 32)), i32x4.dot_i16x8_s(x1, v128.load8x8_s(w, 40))));
+    a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(x0, v128.load8x8_s(w, 48)), i32x4.dot_i16x8_s(x1, v128.load8x8_s(w, 56))));
+    w += 64; xs += 32;
+  }
+  return hsum4i(a0, a1, a2, a3);
+}
+
+/** the same with 7-bit staged bytes x (KP bytes) and the relaxed dot (relaxed build only) */
+// @ts-ignore: decorator
+@inline function dot4_relaxed7(xs: usize, w: usize, KP: i32): v128 {
+  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const one = v128.load(ONES_I16); // the pairwise widening add as a dot with ones held in a register
+    const wend = w + (<usize>KP << 2);
+    while (w < wend) {
+      const xq = v128.load(xs);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w), xq), one));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 16), xq), one));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 32), xq), one));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 48), xq), one));
+      w += 64; xs += 16;
+    }
+  }
+  return hsum4i(a0, a1, a2, a3);
+}
+
+/**
+ * rows of x (u8/s8, stride K) × packed s8 weights → epilogue per feature; items = groups of 4 features.
+ * Plain build: gemv_u8s8s32_4x16_simd128. Relaxed build: gemv_u8s8s32_4x16c16_relaxed7 when every byte of x is
+ * 0..127 (checked per call, the same answer on every thread), else the plain kernel.
+ */
+export function gemv_u8s8s32(p: usize, start: i32, end: i32, tid: i32): void {
   const tmp = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const stage = tmp + 64;
   const N = pI(p, M), Kv = pI(p, K), rows = pI(p, P);
-  const KP = (Kv + 7) & ~7;
+  const KP = (Kv + 15) & ~15;
   const flags = pI(p, FLAGS);
   const signed = (flags & 1) != 0, yt = (flags >> 4) & 3;
   const act = pI(p, ACT), alpha = pF(p, ALPHA);
   const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = f32x4.splat(pF(p, DS));
+  let seven = false;
+  if (ASC_FEATURE_RELAXED_SIMD) seven = !anyBit7Gemv(xb, rows * Kv);
+  // stage the rows: 7-bit bytes (KP each) or i16 (2·KP each)
+  for (let m = 0; m < rows; m++) {
+    const x = xb + <usize>(m * Kv);
+    if (ASC_FEATURE_RELAXED_SIMD && seven) {
+      const d = stage + <usize>(m * KP);
+      memory.copy(d, x, <usize>Kv);
+      if (KP > Kv) memory.fill(d + <usize>Kv, 0, <usize>(KP - Kv));
+    } else stageRowI16(x, Kv, KP, stage + <usize>(m * KP * 2), signed);
+  }
   for (let gi = start; gi < end; gi++) {
     const j0 = gi << 2;
-    const w0 = wb + <usize>(j0 * KP), w1 = w0 + <usize>KP, w2 = w1 + <usize>KP, w3 = w2 + <usize>KP;
+    const w = wb + <usize>(gi * KP * 4);
     const nv = min(4, N - j0);
     for (let m = 0; m < rows; m++) {
-      const x = xb + <usize>(m * Kv);
-      let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
-      for (let k = 0; k < KP; k += 8) {
-        const xv = signed ? v128.load8x8_s(x + <usize>k) : v128.load8x8_u(x + <usize>k);
-        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w0 + <usize>k)));
-        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w1 + <usize>k)));
-        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w2 + <usize>k)));
-        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(w3 + <usize>k)));
-      }
-      let v = f32x4.mul(f32x4.convert_i32x4_s(hsum4i(a0, a1, a2, a3)), v128.load(osp + (<usize>j0 << 2)));
+      let acc: v128;
+      if (ASC_FEATURE_RELAXED_SIMD && seven) acc = dot4_relaxed7(stage + <usize>(m * KP), w, KP);
+      else acc = dot4_i16(stage + <usize>(m * KP * 2), w, KP);
+      let v = f32x4.mul(f32x4.convert_i32x4_s(acc), v128.load(osp + (<usize>j0 << 2)));
       v = f32x4.add(v, v128.load(bias + (<usize>j0 << 2)));
       v = actI8(v, act, alpha);
       const yo = <usize>(m * N + j0);

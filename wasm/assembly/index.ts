@@ -13,5 +13,5 @@ export function heap_base(): usize { return __heap_base; }
 export function k_align_i8(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 4 : 2; }
 export function is_relaxed(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 export { peak_i8, peak_f32, peak_gemm_u8s8_4x8, peak_gemm_u8s8_4x8c4_relaxed } from './peak';
-export { gemv_wpack_s8, gemv_wpack_f32, gemv_u8s8s32_4x8_simd128, gemv_f32_4x4_simd128 } from './gemv';
+export { gemv_wpack_bytes_s8, gemv_wpack_s8, gemv_wpack_f32, gemv_scratch_s8, gemv_u8s8s32, gemv_f32_4x4_simd128 } from './gemv';
 export { resize_h_lanczos_u8x3_simd128, resize_v_lanczos_u8_simd128, normalize_u8x3_chw_f32 } from './resize';

@@ -46,7 +46,9 @@ interface Exports {
   relaxed_dot_probe(a: number, b: number, out: number): void;
   relaxed_dot_add_probe(a: number, b: number, c: number, out: number): void;
   gemm_u8s8s32_4x8_simd128(a: number, b: number, kp2: number, tile: number): void;
+  gemv_wpack_bytes_s8(N: number, K: number): number;
   gemv_wpack_s8(src: number, dst: number, N: number, K: number, rs: number, ks: number): void;
+  gemv_scratch_s8(rows: number, K: number): number;
   gemv_wpack_f32(src: number, dst: number, N: number, K: number, rs: number, ks: number): void;
 }
 
@@ -257,7 +259,10 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa): string {
       const xd = (node.inputs.Input ?? node.inputs.X)[0].dims;
       const rows = node.op.type === 'fc' ? prod(xd, 0, node.op.num('in_num_col_dims', 1)) : node.op.type === 'mul' ? prod(xd, 0, node.op.num('x_num_col_dims', 1))
         : xd.length === 2 && !node.op.bool(node.op.type === 'matmul_v2' ? 'trans_x' : 'transpose_X', false) ? xd[0] : -1;
-      if (rows >= 1 && rows <= 3) return `${node.op.type}_${int8 ? `gemv_${t}s8s32_4x8_simd128` : `gemv_f32_4x4_${relaxed ? 'relaxed_madd' : 'simd128'}`}`;
+      if (rows >= 1 && rows <= 3) {
+        const gemv = relaxed ? `gemv_${t}s8s32_4x16c16_relaxed7_or_4x16_simd128` : `gemv_${t}s8s32_4x16_simd128`;
+        return `${node.op.type}_${int8 ? gemv : `gemv_f32_4x4_${relaxed ? 'relaxed_madd' : 'simd128'}`}`;
+      }
       return `${node.op.type}_${gemm}`;
     }
     case 'pool2d': return `pool2d_${node.op.str('pooling_type', 'max')}_${t}_wasm`;
@@ -320,8 +325,8 @@ interface GemmSetup {
 function gemvPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string): Run {
   const b = block(be);
   const N = s.M, K = s.K;
-  const KP = s.int8 ? Math.ceil(K / 8) * 8 : Math.ceil(K / 4) * 4, NP = Math.ceil(N / 4) * 4;
-  const wp = be.kalloc(NP * KP * (s.int8 ? 1 : 4));
+  const NP = Math.ceil(N / 4) * 4;
+  const wp = be.kalloc(s.int8 ? be.x.gemv_wpack_bytes_s8(N, K) : NP * Math.ceil(K / 4) * 4 * 4);
   const src = be.heap_upload_tmp(s.wq);
   if (s.int8) be.x.gemv_wpack_s8(src.off, wp, N, K, s.rs, s.ks);
   else be.x.gemv_wpack_f32(src.off, wp, N, K, s.rs, s.ks);
@@ -329,7 +334,7 @@ function gemvPrepare(be: WasmBackend, s: GemmSetup, xSlot: string, ySlot: string
   const pad = (a: Float32Array) => { const o = new Float32Array(NP); o.set(a); return o; };
   const bias = s.bias ? be.upload(pad(s.bias)) : s.int8 ? be.upload(new Float32Array(NP)) : 0;
   const os = s.os ? be.upload(pad(s.os)) : 0;
-  be.ensureScratch(256);
+  be.ensureScratch(64 + (s.int8 ? be.x.gemv_scratch_s8(s.P, K) : 0));
   b.i(G.M, N); b.i(G.K, K); b.i(G.P, s.P); b.i(G.W, wp); b.i(G.BIAS, bias); b.i(G.OS, os);
   b.i(G.FLAGS, (s.signed ? 1 : 0) | (s.outType << 4)); b.i(G.ACT, s.act); b.f(G.ALPHA, s.alpha); b.f(G.DS, s.ds ?? 1);
   const items = NP / 4;

@@ -2,7 +2,7 @@
 // int8 GEMM uses it only for work items whose activation bytes are all 0..127 and runs the plain SIMD128 kernel on
 // the others (wasm/assembly/gemm_u8s8.ts, conv.ts). Node 20's baseline
 // compiler (Liftoff) returned twice the dot product for i32x4.relaxed_dot_i8x16_i7x16_add_s on its first calls;
-// the kernels use the i16x8 dot + extending pairwise add instead, and these tests call that form (and a whole
+// the kernels use the i16x8 dot + pairwise widening add (a dot with ones) instead, and these tests call that form (and a whole
 // relaxed int8 conv) from a fresh process, first calls included, against scalar sums.
 // Node 20 accepts relaxed SIMD only with --experimental-wasm-relaxed-simd: without it the tests re-run this file
 // in a child process with the flag (they are not skipped).
@@ -43,7 +43,7 @@ if (!relaxed && !process.env.QDEPLOY_RELAXED_CHILD) {
 
   test('engine validates the relaxed probe', () => { assert.ok(relaxed); });
 
-  test('relaxed dot (i16x8 dot + extadd) equals scalar sums on the first calls of a fresh instance (s8 × 7-bit)', () => {
+  test('relaxed dot (i16x8 dot + pair sums) equals scalar sums on the first calls of a fresh instance (s8 × 7-bit)', () => {
     const { x, memory } = freshInstance();
     const a = 65536, b = a + 16, out = a + 64;
     for (let call = 0; call < 8; call++) {
@@ -88,13 +88,15 @@ if (!relaxed && !process.env.QDEPLOY_RELAXED_CHILD) {
     be.dispose();
   });
 
-  test('relaxed GEMM at the 7-bit edge: bytes all 127, 0..127, and one 128 among them (plain kernel) are exact', () => {
+  test('relaxed GEMM and GEMV at the 7-bit edge: bytes all 127, 0..127, and one 128 among them (plain kernel) are exact', () => {
     const be = wasmBackend({ isa: 'relaxed-simd' });
-    const base = kernelCases().find((c) => c.name.startsWith('conv2d_u8_n1_ic64_oc1000'))!;
-    for (const vals of [[127], [0, 127, 64, 1], [127, 127, 127, 128], [255], [128, 255, 200]]) {
-      const c = { ...base, inputs: base.inputs.map((i) => (i.slot === 'Input' ? { ...i, values: vals } : i)) };
-      const why = compareOutputs(runCase(be, c).outputs, runCase(referenceBackend(), c).outputs);
-      assert.is(why, undefined, why);
+    const bases = [kernelCases().find((c) => c.name.startsWith('conv2d_u8_n1_ic64_oc1000'))!, kernelCases().find((c) => /^fc_u8_gemv_.*_K200_.*7bit/.test(c.name))!];
+    for (const base of bases) {
+      for (const vals of [[127], [0, 127, 64, 1], [127, 127, 127, 128], [255], [128, 255, 200]]) {
+        const c = { ...base, inputs: base.inputs.map((i) => (i.slot === 'Input' ? { ...i, values: vals } : i)) };
+        const why = compareOutputs(runCase(be, c).outputs, runCase(referenceBackend(), c).outputs);
+        assert.is(why, undefined, `${base.name} ${vals}: ${why}`);
+      }
     }
     be.dispose();
   });
