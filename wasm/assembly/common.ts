@@ -145,3 +145,13 @@ export function actF32Scalar(v: f32, act: i32, a: f32, b: f32): f32 {
   v128.store(tmp, v);
   for (let i = 0; i < nv; i++) store<f32>(y + (<usize>(i * ysp) << 2), load<f32>(tmp + (<usize>i << 2)));
 }
+
+/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0): such items cannot take the 7-bit relaxed dot */
+export function anyBit7(x: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
+  let t: u32 = 0;
+  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
+  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
+}

@@ -6,7 +6,7 @@
 // buffer whose rows are wide enough for OW rounded up to 8, so every 8-position block of an output row is 8 bytes
 // (stride 2: every other byte of 16) at a fixed offset per k, loaded straight into the panel. Positions are then
 // oy·OW8 + ox; the columns ox ≥ OW of the last block of a row are computed and dropped.
-import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
+import { pI, pU, pF, epiI8x4, epiF32x4, T_F32, anyBit7 } from './common';
 import {
   KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
   gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, gemm_u8s8s32_4x4_simd128, gemm_u8s8s32_4x4c4_relaxed,
@@ -266,16 +266,6 @@ function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d:
       packPairI8(r0, r1, d + (<usize>k << 4), signed);
     }
   }
-}
-
-/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0): such items cannot take the 7-bit relaxed dot */
-function anyBit7(x: usize, n: i32): bool {
-  let acc = i32x4.splat(0);
-  let i = 0;
-  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
-  let t: u32 = 0;
-  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
-  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
 }
 
 /** FP32 conv / fc / matmul with constant weights */

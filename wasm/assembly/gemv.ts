@@ -13,7 +13,7 @@
 //   gemv_f32_4x4_simd128:     f32x4 mul+add (relaxed_madd in the relaxed build) over 4 k per step
 // Weights: s8 [Npad4/4][KP16/16][4 features][16 k] (zero padded; one contiguous stream per group of 4
 // features, 64 bytes per step), f32 [Npad4][KP4]. Items are groups of 4 features.
-import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8 } from './common';
+import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8, anyBit7 } from './common';
 import { ONES_I16 } from './gemm_u8s8';
 
 const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
@@ -67,16 +67,6 @@ function stageRowI16(x: usize, Kv: i32, KP: i32, d: usize, signed: bool): void {
   for (; k < KP; k++) store<i16>(d + (<usize>k << 1), k < Kv ? (signed ? <i16>load<i8>(x + <usize>k) : <i16>load<u8>(x + <usize>k)) : 0);
 }
 
-/** whether any of n bytes at x has bit 7 set (u8 ≥ 128 / s8 < 0) */
-function anyBit7Gemv(x: usize, n: i32): bool {
-  let acc = i32x4.splat(0);
-  let i = 0;
-  for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.load(x + <usize>i));
-  let t: u32 = 0;
-  for (; i < n; i++) t |= <u32>load<u8>(x + <usize>i);
-  return i8x16.bitmask(acc) != 0 || (t & 0x80) != 0;
-}
-
 /** Σ_k x·w for 4 features: staged i16 x (KP i16) × one weight group (KP·4 bytes); 16 k per step */
 // @ts-ignore: decorator
 @inline function dot4_i16(xs: usize, w: usize, KP: i32): v128 {
@@ -128,7 +118,7 @@ export function gemv_u8s8s32(p: usize, start: i32, end: i32, tid: i32): void {
   const act = pI(p, ACT), alpha = pF(p, ALPHA);
   const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = f32x4.splat(pF(p, DS));
   let seven = false;
-  if (ASC_FEATURE_RELAXED_SIMD) seven = !anyBit7Gemv(xb, rows * Kv);
+  if (ASC_FEATURE_RELAXED_SIMD) seven = !anyBit7(xb, rows * Kv);
   // stage the rows: 7-bit bytes (KP each) or i16 (2·KP each)
   for (let m = 0; m < rows; m++) {
     const x = xb + <usize>(m * Kv);
