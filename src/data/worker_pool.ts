@@ -12,20 +12,12 @@
 // pool. Workers load sharp too: the main thread has loaded it first (src/data/pipeline.ts imports it), which sharp
 // needs on glibc so that its libraries are not unloaded when a worker ends.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { metaDir } from '../util/build_dir';
 import { QdeployError } from '../util/errors';
 import type { Outcome, WorkerJob, WorkerReply } from './image_job';
 import type { PreprocessOptions } from './preprocess';
-
-function metaDir(): string | undefined {
-  try {
-    // ESM bundle: import.meta.url is dist/qdeploy.mjs; under esbuild-register (CJS) it is empty
-    const u = (import.meta as { url?: string }).url;
-    return u ? dirname(fileURLToPath(u)) : undefined;
-  } catch { return undefined; }
-}
 
 /**
  * The worker's entry: dist/preprocess_worker.mjs beside the bundle, or the TypeScript source beside this file

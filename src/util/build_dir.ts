@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function metaDir(): string | undefined {
+/** The ESM bundle's directory (dist/), or undefined under esbuild-register, where import.meta.url is empty. */
+export function metaDir(): string | undefined {
   try {
     // ESM bundle: import.meta.url is the bundle; under esbuild-register (CJS) it is empty
     const u = (import.meta as { url?: string }).url;
