@@ -3,7 +3,7 @@
 // (row iy', phase φ, column t holds x[iy' − PT][t·SW + φ − PL]), so for every tap the 8 outputs ox..ox+7 read
 // one contiguous vector. INT8 (`conv_dw_u8s8_simd128`): plane in i16, i32x4.extmul_{low,high}_i16x8_s per tap,
 // exact s32 sums; FP32 (`conv_dw_f32_simd128`): f32 plane, mul+add (relaxed_madd in the relaxed build).
-import { pI, pU, pF, epiI8x4, epiF32x4, T_F32 } from './common';
+import { pI, pU, pF, epiI8x4, epiF32x4, actI8, T_F32, T_U8 } from './common';
 
 // slots (src/backends/wasm/params.ts: D)
 const C = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const KH = 6; const KW = 7;
@@ -40,7 +40,8 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
       // u8/s8 stride 2: widen the padded row once into `row` (after the plane), then split even/odd lanes
       const row = dst + <usize>(hp * rowElems * 2);
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      memory.fill(row, 0, <usize>(rowElems * 2 + 32));
+      if (lo > 0) memory.fill(row, 0, <usize>(lo * 2));
+      memory.fill(row + <usize>(hi * 2), 0, <usize>((rowElems - hi) * 2 + 32));
       let t = lo;
       for (; t + 8 <= hi; t += 8) {
         v128.store(row + <usize>(t << 1), srcSigned ? v128.load8x8_s(s + <usize>(t - pl)) : v128.load8x8_u(s + <usize>(t - pl)));
@@ -56,7 +57,8 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
       // f32 stride 2: the same with f32 lanes (a fair FP32 baseline)
       const row = dst + <usize>(hp * rowElems * 4);
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      memory.fill(row, 0, <usize>(rowElems * 4 + 64));
+      if (lo > 0) memory.fill(row, 0, <usize>(lo * 4));
+      memory.fill(row + <usize>(hi * 4), 0, <usize>((rowElems - hi) * 4 + 64));
       if (hi > lo) memory.copy(row + <usize>(lo << 2), s + <usize>((lo - pl) << 2), <usize>((hi - lo) << 2));
       const d1 = d + <usize>(wq << 2);
       for (let q = 0; q < wq; q += 4) {
@@ -76,6 +78,25 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
       }
     }
   }
+}
+
+/**
+ * epiI8x4's result for 8 outputs with no residual and a u8/s8 output, in one pass: the same f32 steps
+ * (acc·dq + bias, activation, ·ds, NaN → 0 for s8, clamp), then round-half-even with f32x4.nearest (what the
+ * 1.5·2^23 add does) and a saturating narrow of values that are already in range, one 8-byte store.
+ * dqv/bv/dsv are splats, hoisted by the caller.
+ */
+// @ts-ignore: decorator
+@inline function epiI8x8(a0: v128, a1: v128, dqv: v128, bv: v128, dsv: v128, act: i32, alpha: f32, u8: bool, lo: v128, hi: v128, y: usize): void {
+  let v0 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a0), dqv), bv);
+  let v1 = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a1), dqv), bv);
+  v0 = f32x4.mul(actI8(v0, act, alpha), dsv);
+  v1 = f32x4.mul(actI8(v1, act, alpha), dsv);
+  if (!u8) { v0 = v128.and(v0, f32x4.eq(v0, v0)); v1 = v128.and(v1, f32x4.eq(v1, v1)); }
+  v0 = f32x4.nearest(f32x4.pmin(hi, f32x4.pmax(lo, v0)));
+  v1 = f32x4.nearest(f32x4.pmin(hi, f32x4.pmax(lo, v1)));
+  const h = i16x8.narrow_i32x4_s(i32x4.trunc_sat_f32x4_s(v0), i32x4.trunc_sat_f32x4_s(v1));
+  v128.store64_lane(y, u8 ? i8x16.narrow_i16x8_u(h, h) : i8x16.narrow_i16x8_s(h, h), 0);
 }
 
 /** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias and scales f32 */
@@ -101,6 +122,43 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
     const bv = load<f32>(pU(p, BIAS) + (<usize>ch << 2));
     const dq = load<f32>(pU(p, OS) + (<usize>ch << 2)), ds = pF(p, DS);
     const ybase = <usize>item * <usize>(oh * ow);
+    if (kh == 3 && kw == 3) {
+      // the common case: the 9 weight splats in locals, the tap offsets computed once (no per-tap div/mod)
+      const w0 = v128.load(wsp), w1 = v128.load(wsp, 16), w2 = v128.load(wsp, 32);
+      const w3 = v128.load(wsp, 48), w4 = v128.load(wsp, 64), w5 = v128.load(wsp, 80);
+      const w6 = v128.load(wsp, 96), w7 = v128.load(wsp, 112), w8 = v128.load(wsp, 128);
+      const c1 = <usize>((((dw % sw) * wq + dw / sw)) << 1), c2 = <usize>((((2 * dw) % sw) * wq + (2 * dw) / sw) << 1);
+      const r1 = <usize>(dh * rowBytes), r2 = <usize>(2 * dh * rowBytes);
+      const fast8 = rt == 0 && yt != T_F32, u8 = yt == T_U8;
+      const dqv = f32x4.splat(dq), bvv = f32x4.splat(bv), dsv = f32x4.splat(ds);
+      const lo = f32x4.splat(u8 ? 0 : -128), hi = f32x4.splat(u8 ? 255 : 127);
+      const yb = pU(p, Y) + ybase;
+      for (let oy = 0; oy < oh; oy++) {
+        const rb = plane + <usize>(oy * sh * rowBytes);
+        for (let ox = 0; ox < ow; ox += 8) {
+          const q = rb + (<usize>ox << 1);
+          let v = v128.load(q);
+          let a0 = i32x4.extmul_low_i16x8_s(v, w0), a1 = i32x4.extmul_high_i16x8_s(v, w0);
+          v = v128.load(q + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w1)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w1));
+          v = v128.load(q + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w2)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w2));
+          const q1 = q + r1;
+          v = v128.load(q1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w3)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w3));
+          v = v128.load(q1 + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w4)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w4));
+          v = v128.load(q1 + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w5)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w5));
+          const q2 = q + r2;
+          v = v128.load(q2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w6)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w6));
+          v = v128.load(q2 + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w7)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w7));
+          v = v128.load(q2 + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w8)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w8));
+          if (fast8 && ox + 8 <= ow) { epiI8x8(a0, a1, dqv, bvv, dsv, act, alpha, u8, lo, hi, yb + <usize>(oy * ow + ox)); continue; }
+          const eo = ybase + <usize>(oy * ow + ox);
+          epiI8x4(a0, dq, bv, ds, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, min(4, ow - ox), tmp);
+          if (ox + 4 < ow) {
+            epiI8x4(a1, dq, bv, ds, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
+          }
+        }
+      }
+      continue;
+    }
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox += 8) {
         let a0 = i32x4.splat(0), a1 = i32x4.splat(0);
@@ -153,6 +211,35 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
     for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), v128.load32_splat(wbase + (<usize>t << 2)));
     const bv: f32 = biasP != 0 ? load<f32>(biasP + (<usize>ch << 2)) : 0;
     const ybase = <usize>item * <usize>(oh * ow);
+    if (kh == 3 && kw == 3) {
+      // as in the INT8 kernel: weight splats in locals, tap offsets computed once
+      const w0 = v128.load(wsp), w1 = v128.load(wsp, 16), w2 = v128.load(wsp, 32);
+      const w3 = v128.load(wsp, 48), w4 = v128.load(wsp, 64), w5 = v128.load(wsp, 80);
+      const w6 = v128.load(wsp, 96), w7 = v128.load(wsp, 112), w8 = v128.load(wsp, 128);
+      const c1 = <usize>((((dw % sw) * wq + dw / sw)) << 2), c2 = <usize>((((2 * dw) % sw) * wq + (2 * dw) / sw) << 2);
+      const r1 = <usize>(dh * rowBytes), r2 = <usize>(2 * dh * rowBytes);
+      for (let oy = 0; oy < oh; oy++) {
+        const rb = plane + <usize>(oy * sh * rowBytes);
+        for (let ox = 0; ox < ow; ox += 8) {
+          const q = rb + (<usize>ox << 2);
+          let a0 = f32x4.mul(v128.load(q), w0), a1 = f32x4.mul(v128.load(q, 16), w0);
+          a0 = fma(v128.load(q + c1), w1, a0); a1 = fma(v128.load(q + c1, 16), w1, a1);
+          a0 = fma(v128.load(q + c2), w2, a0); a1 = fma(v128.load(q + c2, 16), w2, a1);
+          const q1 = q + r1;
+          a0 = fma(v128.load(q1), w3, a0); a1 = fma(v128.load(q1, 16), w3, a1);
+          a0 = fma(v128.load(q1 + c1), w4, a0); a1 = fma(v128.load(q1 + c1, 16), w4, a1);
+          a0 = fma(v128.load(q1 + c2), w5, a0); a1 = fma(v128.load(q1 + c2, 16), w5, a1);
+          const q2 = q + r2;
+          a0 = fma(v128.load(q2), w6, a0); a1 = fma(v128.load(q2, 16), w6, a1);
+          a0 = fma(v128.load(q2 + c1), w7, a0); a1 = fma(v128.load(q2 + c1, 16), w7, a1);
+          a0 = fma(v128.load(q2 + c2), w8, a0); a1 = fma(v128.load(q2 + c2, 16), w8, a1);
+          const eo = (ybase + <usize>(oy * ow + ox)) << 2;
+          epiF32x4(a0, bv, hasR, pU(p, R) + eo, act, alpha, beta, pU(p, Y) + eo, 1, min(4, ow - ox), tmp);
+          if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, R) + eo + 16, act, alpha, beta, pU(p, Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
+        }
+      }
+      continue;
+    }
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox += 8) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
