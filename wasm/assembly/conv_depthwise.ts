@@ -3,7 +3,7 @@
 // (row iy', phase φ, column t holds x[iy' − PT][t·SW + φ − PL]), so for every tap the 8 outputs ox..ox+7 read
 // one contiguous vector. INT8 (`conv_dw_u8s8_simd128`): plane in i16, i32x4.extmul_{low,high}_i16x8_s per tap,
 // exact s32 sums; FP32 (`conv_dw_f32_simd128`): f32 plane, mul+add (relaxed_madd in the relaxed build).
-import { pI, pU, pF, epiI8x4, epiF32x4, actI8, T_F32, T_U8 } from './common';
+import { pI, pU, pF, epiI8x4, epiF32x4, actI8, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
 
 // slots (src/backends/wasm/params.ts: D)
 const C = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const KH = 6; const KW = 7;
@@ -11,6 +11,25 @@ const SH = 8; const SW = 9; const DH = 10; const DW = 11; const PT = 12; const P
 const X = 15; const Y = 16; const R = 17; const W = 18; const BIAS = 19; const OS = 20; const FLAGS = 21;
 const ACT = 22; const ALPHA = 23; const BETA = 24; const SUMSCALE = 25; const HP = 26; const WQ = 27;
 const SCR = 28; const SCRSTRIDE = 29; const DS = 30;
+
+/**
+ * zeroes n bytes at d in 16-byte stores, so up to 15 bytes past d + n too (callers leave room: the plane's
+ * rows are written in order and the scratch has slack after the plane and the staging row). A store loop:
+ * memory.fill / memory.copy are calls out of the wasm code in V8, which for the few dozen bytes of a row's
+ * padding cost more than the row itself.
+ */
+// @ts-ignore: decorator
+@inline function zero16(d: usize, n: i32): void {
+  for (let i = 0; i < n; i += 16) v128.store(d + <usize>i, i32x4.splat(0));
+}
+
+/** copies n bytes (exactly) */
+// @ts-ignore: decorator
+@inline function copyExact(d: usize, s: usize, n: i32): void {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) v128.store(d + <usize>i, v128.load(s + <usize>i));
+  for (; i < n; i += 4) store<u32>(d + <usize>i, load<u32>(s + <usize>i));
+}
 
 /** padded, phase-split plane of one channel; es = 2 (i16 from u8/s8) or 4 (f32) */
 function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool): void {
@@ -20,13 +39,13 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
   for (let yy = 0; yy < hp; yy++) {
     const iy = yy - pt;
     const d = dst + <usize>(yy * rowElems * es);
-    if (iy < 0 || iy >= ih) { memory.fill(d, 0, <usize>(rowElems * es)); continue; }
+    if (iy < 0 || iy >= ih) { zero16(d, rowElems * es); continue; }
     const s = src + <usize>(iy * iw * (es == 4 ? 4 : 1));
     if (sw == 1) {
       // columns t: x[t − PL]
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      if (lo > 0) memory.fill(d, 0, <usize>(lo * es));
-      if (es == 4) memory.copy(d + <usize>(lo * 4), s + <usize>((lo - pl) * 4), <usize>((hi - lo) * 4));
+      if (lo > 0) zero16(d, lo * es);
+      if (es == 4) copyExact(d + <usize>(lo * 4), s + <usize>((lo - pl) * 4), (hi - lo) * 4);
       else {
         let t = lo;
         for (; t + 8 <= hi; t += 8) {
@@ -35,13 +54,13 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
         }
         for (; t < hi; t++) store<i16>(d + <usize>(t << 1), srcSigned ? <i16>load<i8>(s + <usize>(t - pl)) : <i16>load<u8>(s + <usize>(t - pl)));
       }
-      if (rowElems > hi) memory.fill(d + <usize>(hi * es), 0, <usize>((rowElems - hi) * es));
+      if (rowElems > hi) zero16(d + <usize>(hi * es), (rowElems - hi) * es);
     } else if (sw == 2 && es == 2) {
       // u8/s8 stride 2: widen the padded row once into `row` (after the plane), then split even/odd lanes
       const row = dst + <usize>(hp * rowElems * 2);
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      if (lo > 0) memory.fill(row, 0, <usize>(lo * 2));
-      memory.fill(row + <usize>(hi * 2), 0, <usize>((rowElems - hi) * 2 + 32));
+      if (lo > 0) zero16(row, lo * 2);
+      zero16(row + <usize>(hi * 2), (rowElems - hi) * 2 + 32);
       let t = lo;
       for (; t + 8 <= hi; t += 8) {
         v128.store(row + <usize>(t << 1), srcSigned ? v128.load8x8_s(s + <usize>(t - pl)) : v128.load8x8_u(s + <usize>(t - pl)));
@@ -57,9 +76,9 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
       // f32 stride 2: the same with f32 lanes (a fair FP32 baseline)
       const row = dst + <usize>(hp * rowElems * 4);
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      if (lo > 0) memory.fill(row, 0, <usize>(lo * 4));
-      memory.fill(row + <usize>(hi * 4), 0, <usize>((rowElems - hi) * 4 + 64));
-      if (hi > lo) memory.copy(row + <usize>(lo << 2), s + <usize>((lo - pl) << 2), <usize>((hi - lo) << 2));
+      if (lo > 0) zero16(row, lo * 4);
+      zero16(row + <usize>(hi * 4), (rowElems - hi) * 4 + 64);
+      if (hi > lo) copyExact(row + <usize>(lo << 2), s + <usize>((lo - pl) << 2), (hi - lo) << 2);
       const d1 = d + <usize>(wq << 2);
       for (let q = 0; q < wq; q += 4) {
         const a = v128.load(row + <usize>(q << 3)), b = v128.load(row + <usize>(q << 3), 16);
@@ -218,6 +237,10 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
       const w6 = v128.load(wsp, 96), w7 = v128.load(wsp, 112), w8 = v128.load(wsp, 128);
       const c1 = <usize>((((dw % sw) * wq + dw / sw)) << 2), c2 = <usize>((((2 * dw) % sw) * wq + (2 * dw) / sw) << 2);
       const r1 = <usize>(dh * rowBytes), r2 = <usize>(2 * dh * rowBytes);
+      // no residual and none/relu/relu6: 8 outputs in registers (epiF32x4's same steps, without its branches)
+      const fast8 = !hasR && act <= ACT_RELU6;
+      const bvv = f32x4.splat(bv), z = f32x4.splat(0), av = f32x4.splat(act == ACT_RELU6 ? alpha : Infinity);
+      const yb = pU(p, Y) + (ybase << 2);
       for (let oy = 0; oy < oh; oy++) {
         const rb = plane + <usize>(oy * sh * rowBytes);
         for (let ox = 0; ox < ow; ox += 8) {
@@ -233,6 +256,13 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
           a0 = fma(v128.load(q2), w6, a0); a1 = fma(v128.load(q2, 16), w6, a1);
           a0 = fma(v128.load(q2 + c1), w7, a0); a1 = fma(v128.load(q2 + c1, 16), w7, a1);
           a0 = fma(v128.load(q2 + c2), w8, a0); a1 = fma(v128.load(q2 + c2, 16), w8, a1);
+          if (fast8 && ox + 8 <= ow) {
+            let v0 = f32x4.add(a0, bvv), v1 = f32x4.add(a1, bvv);
+            if (act != ACT_NONE) { v0 = f32x4.min(f32x4.max(v0, z), av); v1 = f32x4.min(f32x4.max(v1, z), av); }
+            const yo = yb + (<usize>(oy * ow + ox) << 2);
+            v128.store(yo, v0); v128.store(yo, v1, 16);
+            continue;
+          }
           const eo = (ybase + <usize>(oy * ow + ox)) << 2;
           epiF32x4(a0, bv, hasR, pU(p, R) + eo, act, alpha, beta, pU(p, Y) + eo, 1, min(4, ow - ox), tmp);
           if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, R) + eo + 16, act, alpha, beta, pU(p, Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
