@@ -118,6 +118,12 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
   v128.store64_lane(y, u8 ? i8x16.narrow_i16x8_u(h, h) : i8x16.narrow_i16x8_s(h, h), 0);
 }
 
+/** i16 lanes 0..3 of a and b interleaved (a0 b0 a1 b1 ...), and lanes 4..7 */
+// @ts-ignore: decorator
+@inline function ilo(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23); }
+// @ts-ignore: decorator
+@inline function ihi(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31); }
+
 /** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias and scales f32 */
 export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): void {
   const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
@@ -142,10 +148,12 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
     const dq = load<f32>(pU(p, OS) + (<usize>ch << 2)), ds = pF(p, DS);
     const ybase = <usize>item * <usize>(oh * ow);
     if (kh == 3 && kw == 3) {
-      // the common case: the 9 weight splats in locals, the tap offsets computed once (no per-tap div/mod)
-      const w0 = v128.load(wsp), w1 = v128.load(wsp, 16), w2 = v128.load(wsp, 32);
-      const w3 = v128.load(wsp, 48), w4 = v128.load(wsp, 64), w5 = v128.load(wsp, 80);
-      const w6 = v128.load(wsp, 96), w7 = v128.load(wsp, 112), w8 = v128.load(wsp, 128);
+      // the common case: tap pairs interleaved (lanes x_t[j], x_t'[j]) against (w_t, w_t') pairs, so one
+      // i32x4.dot_i16x8_s does two taps of 4 outputs (exact: |x·w| < 2^15, two of them fit i32); tap 8 pairs
+      // with zeros. Weight pairs in locals, tap offsets computed once (no per-tap div/mod).
+      const w01 = i32x4.splat(load<i32>(wbase)), w23 = i32x4.splat(load<i32>(wbase, 4));
+      const w45 = i32x4.splat(load<i32>(wbase, 8)), w67 = i32x4.splat(load<i32>(wbase, 12));
+      const w8 = i32x4.splat(<i32>load<u16>(wbase, 16)), zv = i32x4.splat(0);
       const c1 = <usize>((((dw % sw) * wq + dw / sw)) << 1), c2 = <usize>((((2 * dw) % sw) * wq + (2 * dw) / sw) << 1);
       const r1 = <usize>(dh * rowBytes), r2 = <usize>(2 * dh * rowBytes);
       const fast8 = rt == 0 && yt != T_F32, u8 = yt == T_U8;
@@ -155,19 +163,17 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
       for (let oy = 0; oy < oh; oy++) {
         const rb = plane + <usize>(oy * sh * rowBytes);
         for (let ox = 0; ox < ow; ox += 8) {
-          const q = rb + (<usize>ox << 1);
-          let v = v128.load(q);
-          let a0 = i32x4.extmul_low_i16x8_s(v, w0), a1 = i32x4.extmul_high_i16x8_s(v, w0);
-          v = v128.load(q + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w1)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w1));
-          v = v128.load(q + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w2)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w2));
-          const q1 = q + r1;
-          v = v128.load(q1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w3)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w3));
-          v = v128.load(q1 + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w4)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w4));
-          v = v128.load(q1 + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w5)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w5));
-          const q2 = q + r2;
-          v = v128.load(q2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w6)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w6));
-          v = v128.load(q2 + c1); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w7)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w7));
-          v = v128.load(q2 + c2); a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, w8)); a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, w8));
+          const q = rb + (<usize>ox << 1), q1 = q + r1, q2 = q + r2;
+          let v = v128.load(q), u = v128.load(q + c1);
+          let a0 = i32x4.dot_i16x8_s(ilo(v, u), w01), a1 = i32x4.dot_i16x8_s(ihi(v, u), w01);
+          v = v128.load(q + c2); u = v128.load(q1);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(ilo(v, u), w23)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(ihi(v, u), w23));
+          v = v128.load(q1 + c1); u = v128.load(q1 + c2);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(ilo(v, u), w45)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(ihi(v, u), w45));
+          v = v128.load(q2); u = v128.load(q2 + c1);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(ilo(v, u), w67)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(ihi(v, u), w67));
+          v = v128.load(q2 + c2);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(ilo(v, zv), w8)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(ihi(v, zv), w8));
           if (fast8 && ox + 8 <= ow) { epiI8x8(a0, a1, dqv, bvv, dsv, act, alpha, u8, lo, hi, yb + <usize>(oy * ow + ox)); continue; }
           const eo = ybase + <usize>(oy * ow + ox);
           epiI8x4(a0, dq, bv, ds, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, min(4, ow - ox), tmp);
