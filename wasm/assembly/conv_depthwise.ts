@@ -56,21 +56,28 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
       }
       if (rowElems > hi) zero16(d + <usize>(hi * es), (rowElems - hi) * es);
     } else if (sw == 2 && es == 2) {
-      // u8/s8 stride 2: widen the padded row once into `row` (after the plane), then split even/odd lanes
+      // u8/s8 stride 2: the padded row once as bytes into `row` (after the plane), then 16 columns at a time
+      // split into even/odd bytes and widened to i16 (one byte shuffle per phase, no i16 staging pass)
       const row = dst + <usize>(hp * rowElems * 2);
       const lo = min(rowElems, pl), hi = min(rowElems, pl + iw);
-      if (lo > 0) zero16(row, lo * 2);
-      zero16(row + <usize>(hi * 2), (rowElems - hi) * 2 + 32);
+      if (lo > 0) zero16(row, lo);
       let t = lo;
-      for (; t + 8 <= hi; t += 8) {
-        v128.store(row + <usize>(t << 1), srcSigned ? v128.load8x8_s(s + <usize>(t - pl)) : v128.load8x8_u(s + <usize>(t - pl)));
-      }
-      for (; t < hi; t++) store<i16>(row + <usize>(t << 1), srcSigned ? <i16>load<i8>(s + <usize>(t - pl)) : <i16>load<u8>(s + <usize>(t - pl)));
+      for (; t + 16 <= hi; t += 16) v128.store(row + <usize>t, v128.load(s + <usize>(t - pl)));
+      for (; t < hi; t++) store<u8>(row + <usize>t, load<u8>(s + <usize>(t - pl)));
+      zero16(row + <usize>hi, rowElems - hi + 32);
       const d1 = d + <usize>(wq << 1);
-      for (let q = 0; q < wq; q += 8) {
-        const a = v128.load(row + <usize>(q << 2)), b = v128.load(row + <usize>(q << 2), 16);
-        v128.store(d + <usize>(q << 1), i8x16.shuffle(a, b, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29));
-        v128.store(d1 + <usize>(q << 1), i8x16.shuffle(a, b, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31));
+      for (let q = 0; q < wq; q += 16) {
+        const a = v128.load(row + <usize>(q << 1)), b = v128.load(row + <usize>(q << 1), 16);
+        const ev = i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const od = i8x16.shuffle(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        const o = <usize>(q << 1);
+        if (srcSigned) {
+          v128.store(d + o, i16x8.extend_low_i8x16_s(ev)); v128.store(d1 + o, i16x8.extend_low_i8x16_s(od));
+          if (q + 8 < wq) { v128.store(d + o, i16x8.extend_high_i8x16_s(ev), 16); v128.store(d1 + o, i16x8.extend_high_i8x16_s(od), 16); }
+        } else {
+          v128.store(d + o, i16x8.extend_low_i8x16_u(ev)); v128.store(d1 + o, i16x8.extend_low_i8x16_u(od));
+          if (q + 8 < wq) { v128.store(d + o, i16x8.extend_high_i8x16_u(ev), 16); v128.store(d1 + o, i16x8.extend_high_i8x16_u(od), 16); }
+        }
       }
     } else if (sw == 2 && es == 4) {
       // f32 stride 2: the same with f32 lanes (a fair FP32 baseline)
