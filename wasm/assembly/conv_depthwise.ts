@@ -14,9 +14,9 @@ const SCR = 28; const SCRSTRIDE = 29; const DS = 30;
 
 /**
  * zeroes n bytes at d in 16-byte stores, so up to 15 bytes past d + n too (callers leave room: the plane's
- * rows are written in order and the scratch has slack after the plane and the staging row). A store loop:
- * memory.fill / memory.copy are calls out of the wasm code in V8, which for the few dozen bytes of a row's
- * padding cost more than the row itself.
+ * rows are written in order and the scratch has slack after the plane and the staging row). A store loop
+ * instead of memory.fill / memory.copy for the few dozen bytes of a row's padding (measured: ~5% on the
+ * MobileNetV2 dw layer, within this machine's noise).
  */
 // @ts-ignore: decorator
 @inline function zero16(d: usize, n: i32): void {
