@@ -411,7 +411,58 @@ function int8SumCases(): KernelCase[] {
 }
 
 /** every case, in a stable order */
+/**
+ * depthwise with output rows of several 8-wide blocks plus tails (the wasm 3x3 path and its 8-output epilogue):
+ * stride 1 and 2, asymmetric pads, dilation, 5x5, channel counts 2..100, u8/s8 in full range, every int8 variant
+ * (none, relu, relu6, residual, fp32 output), fp32 plain and with relu6
+ */
+function dwCases(): KernelCase[] {
+  const specs: ConvSpec[] = [
+    { n: 1, ic: 17, oc: 17, h: 11, w: 21, k: 3, s: 1, pad: [1, 1], groups: 17 },            // ow 21
+    { n: 2, ic: 24, oc: 24, h: 13, w: 35, k: 3, s: 2, pad: [0, 1, 1, 0], groups: 24 },      // s2, asymmetric
+    { n: 1, ic: 100, oc: 100, h: 9, w: 16, k: 3, s: 2, pad: [1, 1], groups: 100 },          // ow 8 exactly
+    { n: 1, ic: 3, oc: 3, h: 12, w: 20, k: 3, s: 1, pad: [2, 2], groups: 3, dil: 2 },       // dilation
+    { n: 1, ic: 8, oc: 8, h: 13, w: 18, k: 5, s: 2, pad: [2, 2], groups: 8 },               // 5x5 s2
+    { n: 1, ic: 2, oc: 2, h: 7, w: 33, k: 3, s: 2, pad: [1, 2, 0, 1], groups: 2 },          // ow 16
+  ];
+  const out: KernelCase[] = [];
+  for (const s of specs) {
+    const filter: CaseInput = { slot: 'Filter', dims: [s.oc, 1, s.k, s.k], dtype: 'fp32', param: true };
+    for (const act of ['', 'relu6']) {
+      out.push(mk({
+        name: `depthwise_conv2d_f32_wide_${convName(s)}${act ? `_${act}` : ''}`, op: 'depthwise_conv2d', attrs: { ...convAttrs(s), fuse_activation: act, fuse_alpha: act ? 0.5 : 0 },
+        inputs: [{ slot: 'Input', dims: [s.n, s.ic, s.h, s.w], dtype: 'fp32' }, filter, { slot: 'Bias', dims: [s.oc], dtype: 'fp32', param: true }],
+        outputs: [{ slot: 'Output' }],
+      }));
+    }
+    const [oh, ow] = convOut(s);
+    for (const inType of ['uint8', 'int8'] as const) {
+      for (let variant = 0; variant < 5; variant++) {
+        const act = variant === 1 ? 'relu' : variant === 2 ? 'relu6' : '';
+        const attrs: KernelCase['attrs'] = {
+          ...convAttrs(s), mkldnn_data_type: 'int8', Scale_in: 40.5 + variant, Scale_out: 20 + variant * 3.25,
+          Scale_weights: weightScales(s.oc, variant, s.oc > 2 ? 1 : -1), fuse_activation: act,
+        };
+        if (act === 'relu6') attrs.fuse_alpha = 6;
+        const inputs: CaseInput[] = [
+          { slot: 'Input', dims: [s.n, s.ic, s.h, s.w], dtype: inType },
+          { slot: 'Filter', dims: [s.oc, 1, s.k, s.k], dtype: 'fp32', param: true, range: [-0.8, 0.8] },
+          { slot: 'Bias', dims: [s.oc], dtype: 'fp32', param: true, range: [-3, 3] },
+        ];
+        if (variant === 3) {
+          attrs.fuse_residual_connection = true;
+          attrs.Scale_in_eltwise = 31.75;
+          inputs.push({ slot: 'ResidualData', dims: [s.n, s.oc, oh, ow], dtype: inType });
+        }
+        if (variant === 4) attrs.force_fp32_output = true;
+        out.push(mk({ name: `depthwise_conv2d_${inType === 'uint8' ? 'u8' : 's8'}_wide_${convName(s)}_v${variant}`, op: 'depthwise_conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
+      }
+    }
+  }
+  return out;
+}
+
 export function kernelCases(): KernelCase[] {
   seedCounter = 1;
-  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases(), ...int8SumCases()];
+  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases(), ...int8SumCases(), ...dwCases()];
 }
