@@ -34,6 +34,16 @@ export const KALIGN_I8: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
  */
 export const ONES_I16: usize = memory.data<i16>([1, 1, 1, 1, 1, 1, 1, 1], 16);
 
+/**
+ * acc + Σ (four s8 × 7-bit products) per i32 lane: the relaxed dot needs its second operand in 0..127 (callers check
+ * the activations), and its i16 pair sums are widened by a dot with `one` (ONES_I16 loaded once into a register;
+ * V8 reloads extadd_pairwise's constant at every use).
+ */
+// @ts-ignore: decorator
+@inline export function dot7Acc(acc: v128, s8: v128, x7: v128, one: v128): v128 {
+  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s8, x7), one));
+}
+
 export function wpack_bytes_s8(groups: i32, M: i32, K: i32): i32 {
   const KP = (K + KALIGN_I8 - 1) / KALIGN_I8 * KALIGN_I8;
   const MT = (M + 3) >> 2;
@@ -295,28 +305,28 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nbl
     while (b < bend2) {
       let b0 = v128.load(b), b1 = v128.load(b, 16);
       let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c00 = dot7Acc(c00, s, b0, one);
+      c01 = dot7Acc(c01, s, b1, one);
       s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c10 = dot7Acc(c10, s, b0, one);
+      c11 = dot7Acc(c11, s, b1, one);
       b0 = v128.load(b, 32); b1 = v128.load(b, 48);
       s = v128.load32_splat(a, 16);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c00 = dot7Acc(c00, s, b0, one);
+      c01 = dot7Acc(c01, s, b1, one);
       s = v128.load32_splat(a, 20);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c10 = dot7Acc(c10, s, b0, one);
+      c11 = dot7Acc(c11, s, b1, one);
       a += 32; b += 64;
     }
     if (b < bend) {
       const b0 = v128.load(b), b1 = v128.load(b, 16);
       let s = v128.load32_splat(a);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c00 = dot7Acc(c00, s, b0, one);
+      c01 = dot7Acc(c01, s, b1, one);
       s = v128.load32_splat(a, 4);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b0), one));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(s, b1), one));
+      c10 = dot7Acc(c10, s, b0, one);
+      c11 = dot7Acc(c11, s, b1, one);
     }
     v128.store(acc, c00); v128.store(acc, c01, 16); v128.store(acc, c10, 32); v128.store(acc, c11, 48);
   }
@@ -378,10 +388,10 @@ export function gemm_u8s8s32_4x4c4_relaxed(a: usize, b: usize, kq: i32, tile: us
   const bend = b + (<usize>kq << 5);
   while (b < bend) {
     const b0 = v128.load(b);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a), b0), one));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 4), b0), one));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 8), b0), one));
-    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(a, 12), b0), one));
+    c0 = dot7Acc(c0, v128.load32_splat(a), b0, one);
+    c1 = dot7Acc(c1, v128.load32_splat(a, 4), b0, one);
+    c2 = dot7Acc(c2, v128.load32_splat(a, 8), b0, one);
+    c3 = dot7Acc(c3, v128.load32_splat(a, 12), b0, one);
     a += 16; b += 32;
   }
   v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);

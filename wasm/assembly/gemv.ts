@@ -14,7 +14,7 @@
 // Weights: s8 [Npad4/4][KP16/16][4 features][16 k] (zero padded; one contiguous stream per group of 4
 // features, 64 bytes per step), f32 [Npad4][KP4]. Items are groups of 4 features.
 import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8, anyBit7 } from './common';
-import { ONES_I16 } from './gemm_u8s8';
+import { ONES_I16, dot7Acc } from './gemm_u8s8';
 
 const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
 const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
@@ -93,10 +93,10 @@ function stageRowI16(x: usize, Kv: i32, KP: i32, d: usize, signed: bool): void {
     const wend = w + (<usize>KP << 2);
     while (w < wend) {
       const xq = v128.load(xs);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w), xq), one));
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 16), xq), one));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 32), xq), one));
-      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(w, 48), xq), one));
+      a0 = dot7Acc(a0, v128.load(w), xq, one);
+      a1 = dot7Acc(a1, v128.load(w, 16), xq, one);
+      a2 = dot7Acc(a2, v128.load(w, 32), xq, one);
+      a3 = dot7Acc(a3, v128.load(w, 48), xq, one);
       w += 64; xs += 16;
     }
   }
