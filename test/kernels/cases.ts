@@ -410,6 +410,66 @@ function int8SumCases(): KernelCase[] {
   return out;
 }
 
+/**
+ * INT8 3×3 stride-1 convs, which the wasm backend runs by integer Winograd F(2×2, 3×3): output widths around its
+ * 8-tile (16-column) blocks and odd sizes (half tiles), pads 0/1/2 and asymmetric, channel pairs and tails, every
+ * epilogue variant, full-range u8/s8; and the largest sums the path accepts (|4·Y| just under 2^31 at IC = 1827
+ * with x = 255, w = −128), seen exactly through an f32 output
+ */
+function winogradCases(): KernelCase[] {
+  const out: KernelCase[] = [];
+  const specs: ConvSpec[] = [
+    { n: 1, ic: 9, oc: 4, h: 1, w: 1, k: 3, s: 1, pad: [1, 1], groups: 1 },            // one output, odd IC
+    { n: 2, ic: 11, oc: 5, h: 5, w: 15, k: 3, s: 1, pad: [1, 1], groups: 1 },          // ow 15, oh 5
+    { n: 1, ic: 33, oc: 13, h: 7, w: 16, k: 3, s: 1, pad: [1, 1], groups: 1 },         // one full block
+    { n: 1, ic: 8, oc: 9, h: 4, w: 17, k: 3, s: 1, pad: [1, 1], groups: 1 },           // a 1-tile second block
+    { n: 1, ic: 10, oc: 8, h: 6, w: 35, k: 3, s: 1, pad: [0, 0], groups: 1 },          // valid: ow 33
+    { n: 1, ic: 13, oc: 7, h: 9, w: 24, k: 3, s: 1, pad: [0, 1, 2, 0], groups: 1 },    // asymmetric
+    { n: 2, ic: 15, oc: 6, h: 3, w: 9, k: 3, s: 1, pad: [2, 2], groups: 1 },           // pad 2: ow = w + 2
+    { n: 1, ic: 64, oc: 20, h: 12, w: 56, k: 3, s: 1, pad: [1, 1], groups: 1 },        // 3.5 blocks, as ResNet's 56
+  ];
+  let i = 0;
+  for (const s of specs) {
+    for (const inType of ['uint8', 'int8'] as const) {
+      for (const variant of [0, 1, 2, 3, 4]) {
+        if ((i++ % 2) && s.ic > 16) continue; // the wide ones: every variant once over u8/s8
+        const act = variant === 1 ? 'relu' : variant === 2 ? 'relu6' : '';
+        const attrs: KernelCase['attrs'] = {
+          ...convAttrs(s), mkldnn_data_type: 'int8', Scale_in: 37.5 + variant, Scale_out: 18 + variant * 2.5,
+          Scale_weights: variant % 2 ? [150] : weightScales(s.oc, variant + 3, 1), fuse_activation: act,
+        };
+        if (act === 'relu6') attrs.fuse_alpha = 6;
+        const inputs: CaseInput[] = [
+          { slot: 'Input', dims: [s.n, s.ic, s.h, s.w], dtype: inType },
+          { slot: 'Filter', dims: [s.oc, s.ic, 3, 3], dtype: 'fp32', param: true, range: [-0.8, 0.8] },
+          { slot: 'Bias', dims: [s.oc], dtype: 'fp32', param: true, range: [-3, 3] },
+        ];
+        const [oh, ow] = convOut(s);
+        if (variant === 3) {
+          attrs.fuse_residual_connection = true; attrs.Scale_in_eltwise = 29.5;
+          inputs.push({ slot: 'ResidualData', dims: [s.n, s.oc, oh, ow], dtype: inType });
+        }
+        if (variant === 4) attrs.force_fp32_output = true;
+        out.push(mk({ name: `conv2d_${inType === 'uint8' ? 'u8' : 's8'}_wino_${convName(s)}_v${variant}`, op: 'conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
+      }
+    }
+  }
+  for (const [t, ic, x] of [['uint8', 1827, 255], ['int8', 1500, -128]] as const) {
+    out.push(mk({
+      name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_wino_largest_sums_ic${ic}`, op: 'conv2d',
+      attrs: { strides: [1, 1], paddings: [1, 1], dilations: [1, 1], groups: 1, mkldnn_data_type: 'int8', Scale_in: 1, Scale_out: 1, Scale_weights: [128], force_fp32_output: true },
+      inputs: [
+        { slot: 'Input', dims: [1, ic, 3, 4], dtype: t, values: [x] },
+        // −128 everywhere but a few −127 and 0 (so outputs differ by position and channel, and a wrap would show)
+        { slot: 'Filter', dims: [3, ic, 3, 3], dtype: 'fp32', param: true, values: [-1, -1, -1, -1, -1, -1, -1, -127 / 128, -1, -1, 0] },
+        { slot: 'Bias', dims: [3], dtype: 'fp32', param: true, values: [0.5, -0.5, 0] },
+      ],
+      outputs: [{ slot: 'Output' }],
+    }));
+  }
+  return out;
+}
+
 /** every case, in a stable order */
 /**
  * depthwise with output rows of several 8-wide blocks plus tails (the wasm 3x3 path and its 8-output epilogue):
@@ -464,5 +524,5 @@ function dwCases(): KernelCase[] {
 
 export function kernelCases(): KernelCase[] {
   seedCounter = 1;
-  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases(), ...int8SumCases(), ...dwCases()];
+  return [...convCases(), ...fcCases(), ...matmulCases(), ...poolCases(), ...quantCases(), ...movementCases(), ...pointwiseCases(), ...int8SumCases(), ...dwCases(), ...winogradCases()];
 }

@@ -228,7 +228,7 @@ export function epiRecord(e: usize, yt: i32, rt: i32, act: i32, alpha: f32, ds: 
  * first channel's first output, channels ysr elements apart; the record's constants are loaded once per pair
  */
 // @ts-ignore: decorator
-@inline function epiPair8(c00: v128, c01: v128, c10: v128, c11: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32,
+@inline export function epiPair8(c00: v128, c01: v128, c10: v128, c11: v128, bias: usize, os: usize, e: usize, yt: i32, rt: i32,
   act: i32, nanfix: bool, r: usize, y: usize, ysr: usize): void {
   const dq0 = v128.load32_splat(os), bv0 = v128.load32_splat(bias), dq1 = v128.load32_splat(os, 4), bv1 = v128.load32_splat(bias, 4);
   const v00 = epiF32x4(c00, dq0, bv0, e, rt, act, r), v01 = epiF32x4(c01, dq0, bv0, e, rt, act, r + 4);

@@ -5,6 +5,9 @@ export const G = {
   GROUPS: 14, M: 15, K: 16, P: 17, NIMG: 18, X: 19, Y: 20, R: 21, W: 22, BIAS: 23, OS: 24, FLAGS: 25, ACT: 26,
   ALPHA: 27, BETA: 28, SUMSCALE: 29, NC: 30, NCHUNK: 31, KP: 32, MT: 33, XSK: 34, XSP: 35, XIMG: 36, YSR: 37,
   YSP: 38, YIMG: 39, SCR: 40, SCRSTRIDE: 41, ICG: 42, MSPLIT: 43, DS: 44, OW8: 45, PW: 46, PH: 47,
+  // Winograd 3×3 (conv_winograd.ts, with PW/PH): tiles per row and column, 8-tile blocks per row, tile rows per
+  // item, items per image, channel pairs
+  TW: 48, TH: 49, NB: 50, TR: 52, ITEMS_IMG: 53, KP2: 54,
 } as const;
 
 export const D = {
@@ -21,7 +24,7 @@ export const T = { f32: 0, u8: 1, s8: 2 } as const;
 export const ACT = { none: 0, relu: 1, relu6: 2, leaky_relu: 3, hard_swish: 4, swish: 5 } as const;
 
 /** thread-pool function table: index = position */
-export const POOL_FNS = ['gemm_op_u8s8', 'gemm_op_f32', 'conv_dw_u8s8_simd128', 'conv_dw_f32_simd128', 'pool2d', 'gemv_u8s8s32', 'gemv_f32_4x4_simd128'] as const;
-export const FN = { gemm_u8s8: 0, gemm_f32: 1, dw_u8s8: 2, dw_f32: 3, pool2d: 4, gemv_u8s8: 5, gemv_f32: 6 } as const;
+export const POOL_FNS = ['gemm_op_u8s8', 'gemm_op_f32', 'conv_dw_u8s8_simd128', 'conv_dw_f32_simd128', 'pool2d', 'gemv_u8s8s32', 'gemv_f32_4x4_simd128', 'conv_winograd_u8s8'] as const;
+export const FN = { gemm_u8s8: 0, gemm_f32: 1, dw_u8s8: 2, dw_f32: 3, pool2d: 4, gemv_u8s8: 5, gemv_f32: 6, winograd_u8s8: 7 } as const;
 
 export const PARAM_SLOTS = 64;

@@ -103,6 +103,52 @@ test('execute allocates no wasm memory and keeps the plan arena in place', () =>
   be.dispose();
 });
 
+/** a small INT8 conv case (random values) of the given geometry */
+function int8Conv(t: 'uint8' | 'int8', ic: number, oc: number, h: number, w: number, k: number, attrs: KernelCase['attrs'] = {}): KernelCase {
+  return {
+    name: `conv ${t} ic${ic}`, op: 'conv2d', seed: 5,
+    attrs: { strides: [1, 1], paddings: [1, 1], dilations: [1, 1], groups: 1, mkldnn_data_type: 'int8', Scale_in: 30, Scale_out: 10, Scale_weights: [120], ...attrs },
+    inputs: [
+      { slot: 'Input', dims: [1, ic, h, w], dtype: t },
+      { slot: 'Filter', dims: [oc, ic / ((attrs.groups as number) ?? 1), k, k], dtype: 'fp32', param: true, range: [-0.8, 0.8] },
+    ],
+    outputs: [{ slot: 'Output' }],
+  };
+}
+
+test('INT8 3x3 stride-1 convs take Winograd only where it is exact and pays; the others and winograd:false take the GEMM', () => {
+  const on = wasmBackend({}), off = wasmBackend({ winograd: false });
+  const wino = /^conv3x3_winograd_f2x2_(u8|s8)s8s32_4x8_simd128$/;
+  const cases: [KernelCase, boolean][] = [
+    [int8Conv('uint8', 1827, 4, 2, 3, 3), true], // |4·Y| ≤ 4·9·1827·255·128 < 2^31
+    [int8Conv('uint8', 1828, 4, 2, 3, 3), false],
+    [int8Conv('int8', 3640, 4, 1, 2, 3), true], // s8: |x| ≤ 128
+    [int8Conv('int8', 3641, 4, 1, 2, 3), false],
+    [int8Conv('uint8', 256, 512, 3, 3, 3), true], // transformed weights 4 MiB
+    [int8Conv('uint8', 256, 516, 3, 3, 3), false],
+    [int8Conv('uint8', 8, 8, 9, 9, 3), true],
+    [int8Conv('int8', 7, 8, 9, 9, 3), false], // too few channels to pay
+    [int8Conv('uint8', 8, 8, 9, 9, 3, { strides: [2, 2] }), false],
+    [int8Conv('uint8', 8, 8, 9, 9, 3, { dilations: [2, 2], paddings: [2, 2] }), false],
+    [int8Conv('uint8', 8, 8, 9, 9, 3, { groups: 2 }), false],
+    [int8Conv('uint8', 8, 8, 9, 9, 5, { paddings: [2, 2] }), false],
+  ];
+  for (const [c, want] of cases) {
+    const got = runCase(on, c);
+    const name = `${c.name} ${JSON.stringify(c.attrs.strides)} k${c.inputs[1].dims[2]}`;
+    if (want) assert.match(got.kernel, wino, name); else assert.not.match(got.kernel, /winograd/, name);
+    const direct = runCase(off, c);
+    assert.not.match(direct.kernel, /winograd/);
+    // both paths give the reference's bytes (the wide ones too: the kernel suite's sizes stay small)
+    assert.is(compareOutputs(got.outputs, direct.outputs), undefined, name);
+  }
+  on.dispose(); off.dispose();
+  const r = spawnSync(process.execPath, ['-r', 'esbuild-register', '-e',
+    "const {wasmBackend}=require('./src/backends/wasm/backend');console.log(wasmBackend({}).winograd);process.exit(0)"],
+  { cwd: root, encoding: 'utf8', env: { ...process.env, QDEPLOY_WASM_WINOGRAD: '0' } });
+  assert.is(r.stdout.trim(), 'false', r.stderr);
+});
+
 test('selectBackend: wasm, reference, native (not built), auto with its reason', () => {
   const w = selectBackend('wasm', { threads: 2 });
   assert.is(w.backend.name, 'wasm');
