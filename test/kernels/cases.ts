@@ -259,6 +259,14 @@ function poolCases(): KernelCase[] {
     ['global', { ksize: [1, 1], global_pooling: true }, [2, 5, 7, 7]],
     ['adaptive_3x2', { ksize: [3, 2], adaptive: true }, [1, 3, 7, 5]],
     ['same_3x3s2', { ksize: [3, 3], strides: [2, 2], padding_algorithm: 'SAME' }, [1, 2, 7, 8]],
+    // rows wide enough for the SIMD max path's 16-byte (4-float) groups and their tails
+    ['3x3s2_w37', { ksize: [3, 3], strides: [2, 2] }, [1, 3, 9, 37]],                          // ow 18
+    ['3x3s2_ceil_w67', { ksize: [3, 3], strides: [2, 2], ceil_mode: true }, [1, 2, 6, 67]],     // ow 33, last window clipped
+    ['2x2s2_w64', { ksize: [2, 2], strides: [2, 2] }, [2, 3, 4, 64]],                           // ow 32
+    ['3x3s1_pad1_w40', { ksize: [3, 3], strides: [1, 1], paddings: [1, 1] }, [1, 2, 5, 40]],
+    ['5x5s2_pad2_w45', { ksize: [5, 5], strides: [2, 2], paddings: [2, 2] }, [1, 2, 9, 45]],
+    ['3x3s2_pad_asym_w50', { ksize: [3, 3], strides: [2, 2], paddings: [0, 1, 2, 1] }, [1, 2, 7, 50]],
+    ['global_w40', { ksize: [1, 1], global_pooling: true }, [1, 3, 3, 40]],
   ];
   for (const [name, attrs, dims] of geo) {
     for (const t of ['max', 'avg']) {
@@ -267,6 +275,19 @@ function poolCases(): KernelCase[] {
       }
     }
   }
+  // f32 max with NaN, ±inf and −FLT_MAX among the values (NaN is never the max; an all-NaN/−inf window gives −FLT_MAX)
+  out.push(mk({
+    name: 'pool2d_max_fp32_specials_w41', op: 'pool2d', attrs: { ksize: [3, 3], strides: [2, 2], ceil_mode: true, pooling_type: 'max' },
+    inputs: [{ slot: 'X', dims: [1, 2, 5, 41], dtype: 'fp32', values: [NaN, -Infinity, 1.5, -3.4028234663852886e38, NaN, NaN, -Infinity, -2, Infinity, 0, -0, NaN, -Infinity] }],
+    outputs: [{ slot: 'Out' }],
+  }));
+  // windows of only NaN / −inf (rows 0, 2): −FLT_MAX, Paddle's initial max
+  const nanRow = Array.from({ length: 20 }, (_, i) => (i % 3 ? -Infinity : NaN));
+  out.push(mk({
+    name: 'pool2d_max_fp32_nan_inf_windows_w20', op: 'pool2d', attrs: { ksize: [1, 3], strides: [1, 2], pooling_type: 'max' },
+    inputs: [{ slot: 'X', dims: [1, 1, 4, 20], dtype: 'fp32', values: [...nanRow, ...Array.from({ length: 20 }, (_, i) => i - 9.5)] }],
+    outputs: [{ slot: 'Out' }],
+  }));
   return out;
 }
 

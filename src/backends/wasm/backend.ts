@@ -274,7 +274,11 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa, winograd: boolean): s
       }
       return `${node.op.type}_${gemm}`;
     }
-    case 'pool2d': return `pool2d_${node.op.str('pooling_type', 'max')}_${t}_wasm`;
+    case 'pool2d': {
+      const g = poolGeom(node.op, x!.dims);
+      const rows = g.type === 'max' && !g.adaptive && (g.sw === 1 || g.sw === 2);
+      return rows ? `pool2d_max_${t}_rows_simd128` : `pool2d_${g.type}_${t}_wasm`;
+    }
     case 'quantize': return `quantize_f32${node.outputs.Output[0].dtype === 'uint8' ? 'u8' : 's8'}_simd128`;
     case 'dequantize': return `dequantize_${t}f32_wasm`;
     case 'requantize': return `requantize_${t}_wasm`;
@@ -709,12 +713,23 @@ const prepPool: Prep = (be, node) => {
   for (let o = 0; o < g.oh; o++) { const [a, b2] = poolWindow(g, o, 'h'); hw[2 * o] = a; hw[2 * o + 1] = b2; }
   for (let o = 0; o < g.ow; o++) { const [a, b2] = poolWindow(g, o, 'w'); ww[2 * o] = a; ww[2 * o + 1] = b2; }
   const b = block(be);
+  // max pooling with regular windows and stride 1 or 2: SIMD rows (wasm/assembly/pool.ts) over a row buffer holding
+  // input column w at t0 + w, identities around it: t0 ≥ the left pad (16-aligned), room for the last 16 outputs' taps
+  const rows = g.type === 'max' && !g.adaptive && (g.sw === 1 || g.sw === 2);
+  const es = dt === 'fp32' ? 4 : 1;
+  const t0 = Math.ceil(g.pad[2] / 16) * 16;
+  const twd = Math.ceil((t0 + Math.ceil(g.ow / 16) * 16 * g.sw + g.kw + 32) / 16) * 16;
+  if (rows) {
+    be.ensureScratch(64 + twd * es);
+    b.i(PL.KW, g.kw); b.i(PL.SW, g.sw); b.i(PL.PLEFT, g.pad[2]); b.i(PL.T0, t0); b.i(PL.TWD, twd);
+  }
   b.i(PL.IH, g.ih); b.i(PL.IW, g.iw); b.i(PL.OH, g.oh); b.i(PL.OW, g.ow); b.i(PL.KHW, g.kh * g.kw);
-  b.i(PL.FLAGS, tcode(dt) | (g.type === 'avg' ? 4 : 0) | (g.exclusive || g.adaptive ? 8 : 0));
+  b.i(PL.FLAGS, tcode(dt) | (g.type === 'avg' ? 4 : 0) | (g.exclusive || g.adaptive ? 8 : 0) | (rows ? 16 : 0));
   b.i(PL.HW, be.upload(hw)); b.i(PL.WW, be.upload(ww));
   const items = g.n * g.c;
   return (io, a) => {
     b.i(PL.X, a(io.inputs.X[0])); b.i(PL.Y, a(io.outputs.Out[0]));
+    if (rows) { b.i(PL.SCR, be.scratchBase); b.i(PL.SCRSTRIDE, be.scratchStride); }
     be.par(FN.pool2d, b.p, items);
   };
 };

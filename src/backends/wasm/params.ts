@@ -16,7 +16,7 @@ export const D = {
   WQ: 27, SCR: 28, SCRSTRIDE: 29, DS: 30,
 } as const;
 
-export const PL = { IH: 1, IW: 2, OH: 3, OW: 4, KHW: 5, FLAGS: 6, X: 7, Y: 8, HW: 9, WW: 10 } as const;
+export const PL = { IH: 1, IW: 2, OH: 3, OW: 4, KHW: 5, FLAGS: 6, X: 7, Y: 8, HW: 9, WW: 10, KW: 11, SW: 12, PLEFT: 13, T0: 14, TWD: 15, SCR: 16, SCRSTRIDE: 17 } as const;
 
 /** element type codes (common.ts T_*) */
 export const T = { f32: 0, u8: 1, s8: 2 } as const;
