@@ -475,6 +475,20 @@ function winogradCases(): KernelCase[] {
       }
     }
   }
+  // FP32 (the Winograd FP32 kernel): every spec, each fused activation once, residuals, no bias
+  const acts = ['', 'relu', 'relu6', 'leaky_relu', 'hard_swish', 'swish'];
+  specs.forEach((s, k) => {
+    const act = acts[k % acts.length];
+    const [oh, ow] = convOut(s);
+    const inputs: CaseInput[] = [
+      { slot: 'Input', dims: [s.n, s.ic, s.h, s.w], dtype: 'fp32', range: [-2, 2] },
+      { slot: 'Filter', dims: [s.oc, s.ic, 3, 3], dtype: 'fp32', param: true },
+    ];
+    if (k % 3 !== 2) inputs.push({ slot: 'Bias', dims: [s.oc], dtype: 'fp32', param: true });
+    const attrs: KernelCase['attrs'] = { ...convAttrs(s), fuse_activation: act, fuse_alpha: act === 'relu6' ? 0.5 : act === 'hard_swish' ? 1 / 6 : 0.1, fuse_beta: act === 'hard_swish' ? 0.5 : 0 };
+    if (k % 2) { attrs.fuse_residual_connection = true; inputs.push({ slot: 'ResidualData', dims: [s.n, s.oc, oh, ow], dtype: 'fp32' }); }
+    out.push(mk({ name: `conv2d_f32_wino_${convName(s)}_${act || 'none'}${k % 2 ? '_residual' : ''}`, op: 'conv2d', attrs, inputs, outputs: [{ slot: 'Output' }] }));
+  });
   for (const [t, ic, x] of [['uint8', 1827, 255], ['int8', 1500, -128]] as const) {
     out.push(mk({
       name: `conv2d_${t === 'uint8' ? 'u8' : 's8'}_wino_largest_sums_ic${ic}`, op: 'conv2d',

@@ -4,6 +4,7 @@ export { wpack_bytes_s8, pack_weights_s8, gemm_u8s8s32_4x8_simd128, relaxed_dot_
 export { wpack_bytes_f32, pack_weights_f32 } from './gemm_f32';
 export { gemm_op_u8s8, gemm_op_f32 } from './conv';
 export { conv_winograd_u8s8, winograd_scratch_bytes } from './conv_winograd';
+export { conv_winograd_f32, winograd_f32_scratch_bytes } from './conv_winograd_f32';
 export { conv_dw_u8s8_simd128, conv_dw_f32_simd128 } from './conv_depthwise';
 export { pool2d } from './pool';
 export { quantize_f32_i8, dequantize_i8_f32, requantize_i8 } from './quant';

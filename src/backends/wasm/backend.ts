@@ -22,8 +22,8 @@ export interface WasmOptions {
   /** 'auto' (default): relaxed SIMD where the engine validates it, else SIMD128 */
   isa?: 'auto' | WasmIsa;
   /**
-   * INT8 3×3 stride-1 convs by exact integer Winograd F(2×2, 3×3) where it is exact and pays (winogradConv); default
-   * on, off with QDEPLOY_WASM_WINOGRAD=0
+   * 3×3 stride-1 convs by Winograd F(2×2, 3×3) where it pays (winogradConv; INT8 in exact integers, FP32 in f32);
+   * default on, off with QDEPLOY_WASM_WINOGRAD=0
    */
   winograd?: boolean;
 }
@@ -56,6 +56,7 @@ interface Exports {
   gemv_scratch_s8(rows: number, K: number): number;
   gemv_wpack_f32(src: number, dst: number, N: number, K: number, rs: number, ks: number): void;
   winograd_scratch_bytes(ic: number, ph: number, pw: number, tr: number, nb: number, kp2: number): number;
+  winograd_f32_scratch_bytes(ic: number, ph: number, pw: number, tr: number, nb: number): number;
 }
 
 /** an arena inside the wasm memory: `base` is its byte address */
@@ -255,7 +256,9 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa, winograd: boolean): s
   switch (f) {
     case 'conv_gemm': {
       const w = node.inputs.Filter[0].dims;
-      if (winograd && winogradConv(convGeom(node.op, node.inputs.Input[0].dims, w), x?.dtype)) return `conv3x3_winograd_f2x2_${t}s8s32_4x8_simd128`;
+      if (winograd && winogradConv(convGeom(node.op, node.inputs.Input[0].dims, w), x?.dtype)) {
+        return int8 ? `conv3x3_winograd_f2x2_${t}s8s32_4x8_simd128` : `conv3x3_winograd_f2x2_f32_4x8_${relaxed ? 'relaxed_madd' : 'simd128'}`;
+      }
       const direct = conv1x1Direct(convGeom(node.op, node.inputs.Input[0].dims, w));
       const padded = !direct && int8 && !!paddedConv(gemmConv(convGeom(node.op, node.inputs.Input[0].dims, w)));
       return `conv${w[2]}x${w[3]}_${direct ? 'direct' : padded ? 'padded' : 'im2col'}_${gemm}`;
@@ -540,34 +543,39 @@ const prepConvGemm: Prep = (be, node, w) => {
 };
 
 /**
- * Whether an INT8 conv runs as Winograd F(2×2, 3×3) (wasm/assembly/conv_winograd.ts): 3×3, stride 1, dilation 1,
- * one group; exact while |4·Y| < 2^31 for every input (|Y| ≤ 9·IC·|x|max·128); IC ≥ 8, below which the transforms
- * and the per-output work cost more than the multiplies saved (3 → 16 channels: 0.68× the direct GEMM, 8 → 8: 1.03×,
- * 16 → 64: 1.27×, 64 → 64: 1.74×, Zen 4, one thread); weights of at most 4 MiB
- * transformed (16 i16 per 3×3 filter, 1.8× the direct layout), past which streaming them costs more than it saves;
- * and a padded image of at most 4 MiB per thread (as the direct padded mode).
+ * Whether a conv runs as Winograd F(2×2, 3×3) (wasm/assembly/conv_winograd.ts, conv_winograd_f32.ts): 3×3, stride 1,
+ * dilation 1, one group; IC ≥ 8 for INT8 and ≥ 2 for FP32, below which the transforms and the per-output work cost
+ * more than the multiplies saved (Zen 4, one thread, against the direct GEMM: INT8 3 → 16 channels 0.68×, 8 → 8
+ * 1.03×, 16 → 64 1.27×, 64 → 64 1.74×; FP32, whose multiplies cost twice as much, 1 → 8 0.89×, 2 → 8 1.20×,
+ * 64 → 64 2.08×);
+ * transformed weights of at most 4 MiB (16 values per 3×3 filter), past which streaming them costs more than it
+ * saves; a padded image of at most 4 MiB per thread (as the direct padded mode). INT8 also needs exactness:
+ * |4·Y| < 2^31 for every input (|Y| ≤ 9·IC·|x|max·128), so the i32 sums cannot wrap.
  */
 function winogradConv(g: ReturnType<typeof convGeom>, xType: DType | undefined): boolean {
-  if (!isIntType(xType) || g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.groups !== 1) return false;
-  const xmax = xType === 'uint8' ? 255 : 128;
-  if (g.ic < 8 || 4 * 9 * g.ic * xmax * 128 >= 2 ** 31) return false;
-  if (winogradGeom(g).padBytes > 4 << 20) return false;
-  return 32 * g.ic * g.oc <= 4 << 20;
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.groups !== 1) return false;
+  const int8 = isIntType(xType);
+  if (!int8 && xType !== 'fp32') return false;
+  if (g.ic < (int8 ? 8 : 2)) return false;
+  if (int8 && 4 * 9 * g.ic * (xType === 'uint8' ? 255 : 128) * 128 >= 2 ** 31) return false;
+  const es = int8 ? 1 : 4;
+  if (winogradGeom(g).padBytes * es > 4 << 20) return false;
+  return 16 * g.ic * g.oc * (int8 ? 2 : 4) <= 4 << 20;
 }
 
-/** tiles per row / column, 8-tile blocks per row, and the padded image rows (conv_winograd.ts) */
+/** tiles per row / column, 8-tile blocks per row, and the padded image rows (elements) */
 function winogradGeom(g: ReturnType<typeof convGeom>): { tw: number; th: number; nb: number; pw: number; ph: number; padBytes: number } {
   const tw = Math.ceil(g.ow / 2), th = Math.ceil(g.oh / 2), nb = Math.ceil(tw / 8);
-  // rows: two 16-byte loads at 16·b and 16·b + 2 for every block, and the whole padded input row; 2 rows per tile row + 2
+  // rows: loads at 16·b .. 16·b + 17 for every block, and the whole padded input row; 2 rows per tile row + 2
   const pw = Math.ceil(Math.max(16 * nb + 16, g.pad[2] + g.iw) / 16) * 16;
   const ph = Math.max(2 * th + 2, g.pad[0] + g.ih);
   return { tw, th, nb, pw, ph, padBytes: g.ic * ph * pw + 16 };
 }
 
-/** U = (2G) g (2G)ᵀ of one 3×3 filter (row-major g at w[o..o+9)), 16 integers in ξ = 4i + j order (conv_winograd.ts) */
-export function winogradFilter(w: ArrayLike<number>, o: number, u: Int32Array): void {
+/** (2G) g (2G)ᵀ = 4·G g Gᵀ of one 3×3 filter (row-major at w[o..o+9)), 16 values in ξ = 4i + j order (exact for ints) */
+export function winogradFilter(w: ArrayLike<number>, o: number, u: Float64Array): void {
   // (2G) g: rows 2·g0, g0 + g1 + g2, g0 − g1 + g2, 2·g2 (g_k: filter row k)
-  const t = new Int32Array(12);
+  const t = new Float64Array(12);
   for (let c = 0; c < 3; c++) {
     const g0 = w[o + c], g1 = w[o + 3 + c], g2 = w[o + 6 + c];
     t[c] = 2 * g0; t[3 + c] = g0 + g1 + g2; t[6 + c] = g0 - g1 + g2; t[9 + c] = 2 * g2;
@@ -580,44 +588,48 @@ export function winogradFilter(w: ArrayLike<number>, o: number, u: Int32Array): 
 }
 
 function winogradPrepare(be: WasmBackend, c: ReturnType<typeof convCommon>): Run {
-  const { g } = c;
+  const { g, int8 } = c;
   const ic = g.ic, oc = g.oc;
   const kp2 = Math.ceil(ic / 2), MT = Math.ceil(oc / 4);
   const { tw, th, nb, pw, ph } = winogradGeom(g);
-  // weights [ξ][MT][KP2][4 channels] as i16 pairs (k0 | k1 << 16), zeros past IC and OC
-  const wp = new Int16Array(16 * MT * kp2 * 8);
-  const u = new Int32Array(16);
-  const wq = c.wq as Int8Array;
+  // INT8: 4·U as i16 pairs [ξ][MT][KP2][4 channels] (k0 | k1 << 16); FP32: U (f64, rounded once) [ξ][MT][IC][4];
+  // zeros past IC and OC
+  const wp = int8 ? new Int16Array(16 * MT * kp2 * 8) : new Float32Array(16 * MT * ic * 4);
+  const u = new Float64Array(16);
   for (let o = 0; o < oc; o++) {
     for (let ci = 0; ci < ic; ci++) {
-      winogradFilter(wq, (o * ic + ci) * 9, u);
-      for (let xi = 0; xi < 16; xi++) wp[((((xi * MT + (o >> 2)) * kp2 + (ci >> 1)) * 4 + (o & 3)) << 1) + (ci & 1)] = u[xi];
+      winogradFilter(c.wq, (o * ic + ci) * 9, u);
+      for (let xi = 0; xi < 16; xi++) {
+        if (int8) wp[((((xi * MT + (o >> 2)) * kp2 + (ci >> 1)) * 4 + (o & 3)) << 1) + (ci & 1)] = u[xi];
+        else wp[((xi * MT + (o >> 2)) * ic + ci) * 4 + (o & 3)] = u[xi] / 4;
+      }
     }
   }
   const b = block(be);
   const wbase = be.upload(wp);
-  const bias = be.upload(c.bias ?? new Float32Array(oc));
-  const os = be.upload(c.os!);
+  const bias = c.bias ? be.upload(c.bias) : int8 ? be.upload(new Float32Array(oc)) : 0;
   // tile rows per item: their panels within an L2-sized budget (more when the weights are large, so they stream
   // fewer times), and enough items for the threads
-  const blockBytes = 16 * kp2 * 32;
+  const blockBytes = int8 ? 16 * kp2 * 32 : 16 * ic * 32;
   const budget = wp.byteLength > (1 << 20) ? 512 * 1024 : 128 * 1024;
   let tr = Math.max(1, Math.min(th, Math.floor(budget / (nb * blockBytes))));
   while (be.threads > 1 && tr > 1 && g.n * Math.ceil(th / tr) < 2 * be.threads) tr = Math.ceil(tr / 2);
   const per = Math.ceil(th / tr);
-  be.ensureScratch(be.x.winograd_scratch_bytes(ic, ph, pw, tr, nb, kp2));
+  be.ensureScratch(int8 ? be.x.winograd_scratch_bytes(ic, ph, pw, tr, nb, kp2) : be.x.winograd_f32_scratch_bytes(ic, ph, pw, tr, nb));
   b.i(G.IC, ic); b.i(G.IH, g.ih); b.i(G.IW, g.iw); b.i(G.OH, g.oh); b.i(G.OW, g.ow); b.i(G.PT, g.pad[0]); b.i(G.PL, g.pad[2]);
-  b.i(G.M, oc); b.i(G.MT, MT); b.i(G.KP2, kp2); b.i(G.W, wbase); b.i(G.BIAS, bias); b.i(G.OS, os);
+  b.i(G.M, oc); b.i(G.MT, MT); b.i(G.KP2, kp2); b.i(G.W, wbase); b.i(G.BIAS, bias);
+  if (int8) b.i(G.OS, be.upload(c.os!));
   b.i(G.TW, tw); b.i(G.TH, th); b.i(G.NB, nb); b.i(G.PW, pw); b.i(G.PH, ph); b.i(G.TR, tr); b.i(G.ITEMS_IMG, per);
   b.i(G.FLAGS, (c.signed ? 1 : 0) | (c.resType << 1) | (c.outType << 4));
-  b.i(G.ACT, c.act); b.f(G.ALPHA, c.alpha); b.f(G.SUMSCALE, c.sumScale); b.f(G.DS, c.ds);
+  b.i(G.ACT, c.act); b.f(G.ALPHA, c.alpha); b.f(G.BETA, c.beta); b.f(G.SUMSCALE, c.sumScale); b.f(G.DS, c.ds);
   const items = g.n * per;
+  const fn = int8 ? FN.winograd_u8s8 : FN.winograd_f32;
   return (io, a) => {
     b.i(G.X, a(io.inputs.Input[0]));
     b.i(G.Y, a(io.outputs.Output[0]));
     if (c.resType) b.i(G.R, a(io.inputs.ResidualData[0]));
     b.i(G.SCR, be.scratchBase); b.i(G.SCRSTRIDE, be.scratchStride);
-    be.par(FN.winograd_u8s8, b.p, items);
+    be.par(fn, b.p, items);
   };
 }
 

@@ -24,7 +24,7 @@ export const T = { f32: 0, u8: 1, s8: 2 } as const;
 export const ACT = { none: 0, relu: 1, relu6: 2, leaky_relu: 3, hard_swish: 4, swish: 5 } as const;
 
 /** thread-pool function table: index = position */
-export const POOL_FNS = ['gemm_op_u8s8', 'gemm_op_f32', 'conv_dw_u8s8_simd128', 'conv_dw_f32_simd128', 'pool2d', 'gemv_u8s8s32', 'gemv_f32_4x4_simd128', 'conv_winograd_u8s8'] as const;
-export const FN = { gemm_u8s8: 0, gemm_f32: 1, dw_u8s8: 2, dw_f32: 3, pool2d: 4, gemv_u8s8: 5, gemv_f32: 6, winograd_u8s8: 7 } as const;
+export const POOL_FNS = ['gemm_op_u8s8', 'gemm_op_f32', 'conv_dw_u8s8_simd128', 'conv_dw_f32_simd128', 'pool2d', 'gemv_u8s8s32', 'gemv_f32_4x4_simd128', 'conv_winograd_u8s8', 'conv_winograd_f32'] as const;
+export const FN = { gemm_u8s8: 0, gemm_f32: 1, dw_u8s8: 2, dw_f32: 3, pool2d: 4, gemv_u8s8: 5, gemv_f32: 6, winograd_u8s8: 7, winograd_f32: 8 } as const;
 
 export const PARAM_SLOTS = 64;

@@ -116,9 +116,22 @@ function int8Conv(t: 'uint8' | 'int8', ic: number, oc: number, h: number, w: num
   };
 }
 
-test('INT8 3x3 stride-1 convs take Winograd only where it is exact and pays; the others and winograd:false take the GEMM', () => {
+/** an FP32 3x3 conv case with bias and relu */
+function f32Conv(ic: number, oc: number, h: number, w: number): KernelCase {
+  return {
+    name: `conv fp32 ic${ic}`, op: 'conv2d', seed: 6, attrs: { strides: [1, 1], paddings: [1, 1], dilations: [1, 1], groups: 1, fuse_activation: 'relu' },
+    inputs: [
+      { slot: 'Input', dims: [1, ic, h, w], dtype: 'fp32' },
+      { slot: 'Filter', dims: [oc, ic, 3, 3], dtype: 'fp32', param: true },
+      { slot: 'Bias', dims: [oc], dtype: 'fp32', param: true },
+    ],
+    outputs: [{ slot: 'Output' }],
+  };
+}
+
+test('3x3 stride-1 convs take Winograd only where it is exact (INT8) and pays; the others and winograd:false take the GEMM', () => {
   const on = wasmBackend({}), off = wasmBackend({ winograd: false });
-  const wino = /^conv3x3_winograd_f2x2_(u8|s8)s8s32_4x8_simd128$/;
+  const wino = /^conv3x3_winograd_f2x2_((u8|s8)s8s32_4x8_simd128|f32_4x8_(simd128|relaxed_madd))$/;
   const cases: [KernelCase, boolean][] = [
     [int8Conv('uint8', 1827, 4, 2, 3, 3), true], // |4·Y| ≤ 4·9·1827·255·128 < 2^31
     [int8Conv('uint8', 1828, 4, 2, 3, 3), false],
@@ -128,6 +141,10 @@ test('INT8 3x3 stride-1 convs take Winograd only where it is exact and pays; the
     [int8Conv('uint8', 256, 516, 3, 3, 3), false],
     [int8Conv('uint8', 8, 8, 9, 9, 3), true],
     [int8Conv('int8', 7, 8, 9, 9, 3), false], // too few channels to pay
+    [f32Conv(2, 8, 9, 9), true], // FP32 pays from 2 channels
+    [f32Conv(1, 8, 9, 9), false],
+    [f32Conv(256, 256, 3, 3), true], // FP32 transformed weights 4 MiB
+    [f32Conv(256, 260, 3, 3), false],
     [int8Conv('uint8', 8, 8, 9, 9, 3, { strides: [2, 2] }), false],
     [int8Conv('uint8', 8, 8, 9, 9, 3, { dilations: [2, 2], paddings: [2, 2] }), false],
     [int8Conv('uint8', 8, 8, 9, 9, 3, { groups: 2 }), false],
@@ -139,7 +156,8 @@ test('INT8 3x3 stride-1 convs take Winograd only where it is exact and pays; the
     if (want) assert.match(got.kernel, wino, name); else assert.not.match(got.kernel, /winograd/, name);
     const direct = runCase(off, c);
     assert.not.match(direct.kernel, /winograd/);
-    // both paths give the reference's bytes (the wide ones too: the kernel suite's sizes stay small)
+    // both paths give the reference's bytes, FP32 within the suite's tolerance (the wide ones too: the kernel
+    // suite's sizes stay small)
     assert.is(compareOutputs(got.outputs, direct.outputs), undefined, name);
   }
   on.dispose(); off.dispose();

@@ -1,0 +1,175 @@
+// FP32 3×3 stride-1 convs by Winograd F(2×2, 3×3): the same tiling as the INT8 kernel (conv_winograd.ts), so the
+// FP32 baseline is as fast an algorithm as the INT8 one. Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A in f32: U = G g Gᵀ is made by
+// the host (in f64, rounded once), Bᵀ and Aᵀ hold 0 and ±1, so the only rounding beyond the direct conv's is in the
+// transforms' additions (within the suite's 1e-5 of the largest output).
+// Per block of 8 tiles: the input transform of every channel into a panel [16 ξ][IC][8 tiles] f32 (the FP32 GEMM's
+// panel entry), 16 GEMMs of 4 channels × 8 tiles (gemm_f32_4x8_simd128's loop; fused multiply-add on the relaxed
+// build), the output transform, and epiF32x4 (bias, residual, activation). Weights: [16 ξ][MT][IC][4 channels] f32.
+import { pI, pU, pF, epiF32x4 } from './common';
+
+// parameter slots (src/backends/wasm/params.ts: G)
+const IC = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const PT = 12; const PL = 13;
+const M = 15; const X = 19; const Y = 20; const R = 21; const W = 22; const BIAS = 23; const FLAGS = 25;
+const ACT = 26; const ALPHA = 27; const BETA = 28; const MT = 33; const SCR = 40; const SCRSTRIDE = 41;
+const PW = 46; const PH = 47; const TW = 48; const TH = 49; const NB = 50; const TR = 52; const ITEMS_IMG = 53;
+
+// scratch per thread: [0, 2048) the 16 f32 tiles (the row transforms' temporaries before the GEMMs),
+// [2048, 2112) one output transform's rows, [2112, 2176) epiF32x4's tmp, then the padded image and the panels
+const SCR_OUT: usize = 2048; const SCR_ETMP: usize = 2112; const SCR_PAD: usize = 2176;
+
+// @ts-ignore: decorator
+@inline function padBytes(ic: i32, ph: i32, pw: i32): i32 { return ((ic * ph * pw * 4 + 64) + 15) & ~15; }
+// @ts-ignore: decorator
+@inline function blockBytesOf(ic: i32): i32 { return 16 * ic * 32; }
+
+/** scratch bytes per thread (the host sizes the scratch with this) */
+export function winograd_f32_scratch_bytes(ic: i32, ph: i32, pw: i32, tr: i32, nb: i32): i32 {
+  return <i32>SCR_PAD + padBytes(ic, ph, pw) + tr * nb * blockBytesOf(ic);
+}
+
+/** the image into the zero-padded buffer: PH rows of PW floats per channel, input at (PT, PL) */
+function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
+  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW);
+  memory.fill(pad, 0, <usize>padBytes(ic, ph, pw));
+  const o0 = pad + (<usize>(pI(p, PT) * pw + pI(p, PL)) << 2);
+  for (let c = 0; c < ic; c++) {
+    const dp = o0 + (<usize>(c * ph * pw) << 2), sp = x + (<usize>(c * ih * iw) << 2);
+    for (let y = 0; y < ih; y++) memory.copy(dp + (<usize>(y * pw) << 2), sp + (<usize>(y * iw) << 2), <usize>iw << 2);
+  }
+}
+
+/** d·B of one padded row for 4 tiles (columns 2t + j of the row at a): 4 results to t (64 bytes) */
+// @ts-ignore: decorator
+@inline function rowT(a: usize, t: usize): void {
+  const l0 = v128.load(a), l1 = v128.load(a, 16), l2 = v128.load(a, 8), l3 = v128.load(a, 24);
+  const d0 = i32x4.shuffle(l0, l1, 0, 2, 4, 6), d1 = i32x4.shuffle(l0, l1, 1, 3, 5, 7);
+  const d2 = i32x4.shuffle(l2, l3, 0, 2, 4, 6), d3 = i32x4.shuffle(l2, l3, 1, 3, 5, 7);
+  v128.store(t, f32x4.sub(d0, d2)); v128.store(t, f32x4.add(d1, d2), 16);
+  v128.store(t, f32x4.sub(d2, d1), 32); v128.store(t, f32x4.sub(d1, d3), 48);
+}
+
+/** the panel of one block: V = Bᵀ d B of every channel, ξ = 4i + j at d + ξ·ic·32 (+16 for tiles 4..7) */
+function transformBlock(src: usize, plane: i32, pw: i32, ic: i32, t: usize, d: usize): void {
+  const xs = <usize>(ic * 32), rs = <usize>pw << 2;
+  for (let c = 0; c < ic; c++) {
+    const a = src + (<usize>(c * plane) << 2);
+    const e = d + <usize>(c << 5);
+    for (let h = 0; h < 2; h++) {
+      for (let i = 0; i < 4; i++) rowT(a + <usize>i * rs + <usize>(h << 5), t + <usize>(i << 6));
+      const eh = e + <usize>(h << 4);
+      for (let j = 0; j < 4; j++) {
+        const o = <usize>(j << 4);
+        const t0 = v128.load(t + o), t1 = v128.load(t + o + 64), t2 = v128.load(t + o + 128), t3 = v128.load(t + o + 192);
+        v128.store(eh + <usize>j * xs, f32x4.sub(t0, t2));
+        v128.store(eh + <usize>(4 + j) * xs, f32x4.add(t1, t2));
+        v128.store(eh + <usize>(8 + j) * xs, f32x4.sub(t2, t1));
+        v128.store(eh + <usize>(12 + j) * xs, f32x4.sub(t1, t3));
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** the 16 GEMMs of a block: channel tile a (ξ's weights wXi bytes apart), panel b (ξ's ic·32 apart), tiles at t */
+function gemm16(a: usize, wXi: usize, b: usize, ic: i32, t: usize): void {
+  const step = <usize>(ic << 5);
+  for (let x = 0; x < 16; x++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let ak = a, bk = b;
+    const bend = b + step;
+    while (bk < bend) {
+      const b0 = v128.load(bk), b1 = v128.load(bk, 16);
+      let s = v128.load32_splat(ak);
+      c00 = fma(b0, s, c00); c01 = fma(b1, s, c01);
+      s = v128.load32_splat(ak, 4);
+      c10 = fma(b0, s, c10); c11 = fma(b1, s, c11);
+      s = v128.load32_splat(ak, 8);
+      c20 = fma(b0, s, c20); c21 = fma(b1, s, c21);
+      s = v128.load32_splat(ak, 12);
+      c30 = fma(b0, s, c30); c31 = fma(b1, s, c31);
+      ak += 16; bk += 32;
+    }
+    v128.store(t, c00); v128.store(t, c01, 16); v128.store(t, c10, 32); v128.store(t, c11, 48);
+    v128.store(t, c20, 64); v128.store(t, c21, 80); v128.store(t, c30, 96); v128.store(t, c31, 112);
+    a += wXi; b += step; t += 128;
+  }
+}
+
+/** Aᵀ m A for 4 tiles (half h of row r of the 16 tiles): two output rows of 8 columns at out and out + 32 */
+// @ts-ignore: decorator
+@inline function outputTransform(tiles: usize, r: i32, h: i32, out: usize): void {
+  const o = tiles + <usize>((r << 5) + (h << 4));
+  let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+  for (let j = 0; j < 4; j++) {
+    const m0 = v128.load(o + <usize>(j << 7)), m1 = v128.load(o + <usize>((4 + j) << 7));
+    const m2 = v128.load(o + <usize>((8 + j) << 7)), m3 = v128.load(o + <usize>((12 + j) << 7));
+    const a = f32x4.add(f32x4.add(m0, m1), m2), c = f32x4.sub(f32x4.sub(m1, m2), m3);
+    if (j == 0) { s00 = a; s10 = c; } else if (j == 1) { s01 = a; s11 = c; } else if (j == 2) { s02 = a; s12 = c; } else { s03 = a; s13 = c; }
+  }
+  const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+  const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+  v128.store(out, i32x4.shuffle(y00, y01, 0, 4, 1, 5)); v128.store(out, i32x4.shuffle(y00, y01, 2, 6, 3, 7), 16);
+  v128.store(out, i32x4.shuffle(y10, y11, 0, 4, 1, 5), 32); v128.store(out, i32x4.shuffle(y10, y11, 2, 6, 3, 7), 48);
+}
+
+/** FP32 conv 3×3, stride 1, dilation 1, one group, by Winograd F(2×2, 3×3): items are (image, TR tile rows) */
+export function conv_winograd_f32(p: usize, start: i32, end: i32, tid: i32): void {
+  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const tiles = scr, out = scr + SCR_OUT, etmp = scr + SCR_ETMP, pad = scr + SCR_PAD;
+  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW), ph = pI(p, PH), pw = pI(p, PW);
+  const Mv = pI(p, M), MTv = pI(p, MT);
+  const tw = pI(p, TW), th = pI(p, TH), nb = pI(p, NB), tr = pI(p, TR), per = pI(p, ITEMS_IMG);
+  const panels = pad + <usize>padBytes(ic, ph, pw);
+  const blockBytes = blockBytesOf(ic);
+  const hasR = (pI(p, FLAGS) & 6) != 0;
+  const act = pI(p, ACT), alpha = pF(p, ALPHA), beta = pF(p, BETA);
+  const wbase = pU(p, W), bias = pU(p, BIAS), rbase = pU(p, R), ybase = pU(p, Y);
+  const xi = ic * ih * iw, yi = Mv * oh * ow, plane = oh * ow, pplane = ph * pw;
+  const wXi = <usize>(MTv * ic * 16);
+  let padImg = -1;
+  for (let it = start; it < end; it++) {
+    const img = it / per, ty0 = (it - img * per) * tr, ty1 = min(th, ty0 + tr);
+    if (img != padImg) { padImage(p, pU(p, X) + (<usize>(img * xi) << 2), pad, ph, pw); padImg = img; }
+    for (let ty = ty0; ty < ty1; ty++) {
+      for (let b = 0; b < nb; b++) {
+        transformBlock(pad + (<usize>(2 * ty * pw + (b << 4)) << 2), pplane, pw, ic, tiles, panels + <usize>(((ty - ty0) * nb + b) * blockBytes));
+      }
+    }
+    for (let ty = ty0; ty < ty1; ty++) {
+      for (let b = 0; b < nb; b++) {
+        const pb = panels + <usize>(((ty - ty0) * nb + b) * blockBytes);
+        const nt = min(8, tw - (b << 3));
+        for (let mt = 0; mt < MTv; mt++) {
+          gemm16(wbase + <usize>(mt * ic * 16), wXi, pb, ic, tiles);
+          for (let r = 0; r < 4; r++) {
+            const oc = mt * 4 + r;
+            if (oc >= Mv) break;
+            const bv = bias != 0 ? load<f32>(bias + (<usize>oc << 2)) : 0;
+            for (let h = 0; h < 2; h++) {
+              if ((h << 2) >= nt) break;
+              outputTransform(tiles, r, h, out);
+              const ox0 = (b << 4) + (h << 3);
+              for (let i = 0; i < 2; i++) {
+                const oy = 2 * ty + i;
+                if (oy >= oh) break;
+                for (let u = 0; u < 2; u++) {
+                  const ox = ox0 + (u << 2);
+                  const nv = min(4, ow - ox);
+                  if (nv <= 0) break;
+                  const eoff = <usize>(img * yi + oc * plane + oy * ow + ox) << 2;
+                  epiF32x4(v128.load(out + <usize>((i << 5) + (u << 4))), bv, hasR, rbase + eoff, act, alpha, beta, ybase + eoff, 1, nv, etmp);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
