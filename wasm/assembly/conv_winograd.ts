@@ -41,15 +41,32 @@ export function winograd_scratch_bytes(ic: i32, ph: i32, pw: i32, tr: i32, nb: i
   return <i32>SCR_PAD + padBytes(ic, ph, pw) + tr * nb * blockBytesOf(kp2);
 }
 
-/** the image into the zero-padded buffer: PH rows of PW bytes per channel, input at (PT, PL) */
+/**
+ * the image into the zero-padded buffer: PH rows of PW bytes per channel, input at (PT, PL). Only the padding is
+ * zeroed (rows above and below, and each row's ends), and rows are copied in 16-byte vectors (the last one
+ * overlapping): one bulk fill of the whole buffer and a memory.copy call per row measured 5% of the layer.
+ */
 function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW);
-  memory.fill(pad, 0, <usize>padBytes(ic, ph, pw));
-  const o0 = pad + <usize>(pI(p, PT) * pw + pI(p, PL));
+  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW), pt = pI(p, PT), pl = pI(p, PL);
+  const z = i32x4.splat(0);
   for (let c = 0; c < ic; c++) {
-    const dp = o0 + <usize>(c * ph * pw), sp = x + <usize>(c * ih * iw);
-    for (let y = 0; y < ih; y++) memory.copy(dp + <usize>(y * pw), sp + <usize>(y * iw), <usize>iw);
+    const cp = pad + <usize>(c * ph * pw), sp = x + <usize>(c * ih * iw);
+    memory.fill(cp, 0, <usize>(pt * pw));
+    for (let y = 0; y < ih; y++) {
+      const d = cp + <usize>((pt + y) * pw), s = sp + <usize>(y * iw);
+      // ends first (16-byte stores may run into the data, which the copy then overwrites)
+      for (let i = 0; i < pl; i += 16) v128.store(d + <usize>i, z);
+      for (let i = pl + iw; i < pw; i += 16) v128.store(d + <usize>min(i, pw - 16), z);
+      if (iw < 16) memory.copy(d + <usize>pl, s, <usize>iw);
+      else {
+        let i = 0;
+        for (; i + 16 <= iw; i += 16) v128.store(d + <usize>(pl + i), v128.load(s + <usize>i));
+        if (i < iw) v128.store(d + <usize>(pl + iw - 16), v128.load(s + <usize>(iw - 16)));
+      }
+    }
+    memory.fill(cp + <usize>((pt + ih) * pw), 0, <usize>((ph - pt - ih) * pw));
   }
+  v128.store(pad + <usize>(ic * ph * pw), z); // the last row's over-read
 }
 
 /**
