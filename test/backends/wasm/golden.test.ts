@@ -1,13 +1,11 @@
 // Every golden model of the shared assets on the wasm backend (SIMD128, 2 threads): the golden tests' own rules
 // (fp32: per image relative L2 <= 1e-4 and top-1 equal to the golden where its top-2 margin > 1e-3; legacy int8:
-// relative L2 <= 0.05 and top-1 equal on >= 14/16, batch 1 and batch 16), plus the whole-model speed target:
-// FP32 SqueezeNet and MobileNetV2 at least 10x faster than the reference backend (same process, one image,
-// batch 1, median of runs after a warm-up).
+// relative L2 <= 0.05 and top-1 equal on >= 14/16, batch 1 and batch 16). The whole-model speed target (FP32 at
+// least 10x the reference backend) is measured by bench/wasm_models.ts, not timed here.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { referenceBackend } from '../../../src/backends/reference/backend';
 import { wasmBackend } from '../../../src/backends/wasm/backend';
 import { loadGraph } from '../../../src/cli/model_io';
 import { compile } from '../../../src/runtime/compile';
@@ -28,12 +26,6 @@ function images(p: string, chw: number): Float32Array[] {
 }
 const argmax = (v: ArrayLike<number>, from = 0, len = v.length) => { let b = 0; for (let i = 1; i < len; i++) if (v[from + i] > v[from + b]) b = i; return b; };
 function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number { let n = 0, d = 0; for (let i = 0; i < b.length; i++) { n += (a[i] - b[i]) ** 2; d += b[i] ** 2; } return Math.sqrt(n / d); }
-function median(fn: () => void, runs: number): number {
-  fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) { const t0 = performance.now(); fn(); t.push(performance.now() - t0); }
-  return t.sort((a, b) => a - b)[t.length >> 1];
-}
 
 const dirs = assets && existsSync(join(assets, 'golden')) ? readdirSync(join(assets, 'golden')).sort() : [];
 if (!assets) test('golden models on wasm', () => skipTest('shared assets not found (set QDEPLOY_ASSETS)'));
@@ -91,26 +83,6 @@ for (const name of dirs) {
       console.log(`${name} batch 16 on wasm: rel L2 ${r.toFixed(4)}, top-1 equal ${agree}/16`);
     });
   }
-}
-
-for (const name of ['squeezenet_v1.1', 'mobilenet_v2']) {
-  test(`whole model ${name} FP32: wasm at least 10x faster than reference (batch 1)`, () => {
-    const modelDir = assets ? join(assets, 'models', name) : '';
-    if (!assets || !existsSync(modelDir)) { skipTest(`${modelDir || 'assets'} not found`); return; }
-    const g = loadGraph(modelDir);
-    const [, c, h, w] = g.mustVar(g.feeds()[0].name, g.feeds()[0].op).dims;
-    const input = new Float32Array(c * h * w).map((_, i) => Math.sin(i) * 50);
-    const single = wasmBackend({ isa: 'simd128', threads: 1 });
-    const pw = compile(g, single, { batch: 1 });
-    const pr = compile(loadGraph(modelDir), referenceBackend(), { batch: 1 });
-    const tw = median(() => pw.run([input]), 9);
-    const tr = median(() => pr.run([input]), 1);
-    const ow = pw.run([input])[0].data as Float32Array, or = pr.run([input])[0].data as Float32Array;
-    assert.ok(relL2(ow, or) < 1e-4, 'wasm and reference agree');
-    pw.dispose(); pr.dispose(); single.dispose();
-    console.log(`${name} FP32 batch 1: reference ${tr.toFixed(0)} ms, wasm simd128 1 thread ${tw.toFixed(1)} ms: ${(tr / tw).toFixed(1)}x`);
-    assert.ok(tr / tw >= 10, `${name}: wasm only ${(tr / tw).toFixed(1)}x faster than reference`);
-  });
 }
 
 test.after(() => backend.dispose());
