@@ -18,7 +18,32 @@
 // fused GEMM's epilogue (epiPair8, two channels × 8 outputs) where the block is whole, epiI8x4 at the edges.
 // Weights: [16 ξ][MT][KP2][4 channels] i32 pairs, packed by the host.
 import { pI, pU, pF, epiI8x4, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
-import { gemm_u8s8s32_4x4_simd128, epiPair8, epiRecord, EPI_YT, EPI_RT, EPI_ACT, EPI_NANFIX } from './gemm_u8s8';
+import { gemm_u8s8s32_4x4_simd128, tile_u8s8s32_4x8, epiPair8, epiRecord, EPI_YT, EPI_RT, EPI_ACT, EPI_NANFIX } from './gemm_u8s8';
+
+// lane-typed add / sub, so the transforms below are written once for i16 (INT8 inputs), i32 (INT8 sums) and f32
+// @ts-ignore: decorator
+@inline function vadd<T>(a: v128, b: v128): v128 { return isFloat<T>() ? f32x4.add(a, b) : sizeof<T>() == 2 ? i16x8.add(a, b) : i32x4.add(a, b); }
+// @ts-ignore: decorator
+@inline function vsub<T>(a: v128, b: v128): v128 { return isFloat<T>() ? f32x4.sub(a, b) : sizeof<T>() == 2 ? i16x8.sub(a, b) : i32x4.sub(a, b); }
+
+/** Bᵀ along one axis: (x0 − x2, x1 + x2, x2 − x1, x1 − x3) to out, out + stride, out + 2·stride, out + 3·stride */
+// @ts-ignore: decorator
+@inline export function storeBt<T>(x0: v128, x1: v128, x2: v128, x3: v128, out: usize, stride: usize): void {
+  v128.store(out, vsub<T>(x0, x2)); v128.store(out + stride, vadd<T>(x1, x2));
+  v128.store(out + 2 * stride, vsub<T>(x2, x1)); v128.store(out + 3 * stride, vsub<T>(x1, x3));
+}
+
+/**
+ * Bᵀ across the 4 rows of row-transformed taps at t (row i's 4 values at t + 64·i + 16·j): V(i, j) for ξ = 4i + j to
+ * out + ξ·xs
+ */
+// @ts-ignore: decorator
+@inline export function columnsBt<T>(t: usize, out: usize, xs: usize): void {
+  for (let j = 0; j < 4; j++) {
+    const o = <usize>(j << 4);
+    storeBt<T>(v128.load(t + o), v128.load(t + o + 64), v128.load(t + o + 128), v128.load(t + o + 192), out + <usize>j * xs, 4 * xs);
+  }
+}
 
 // parameter slots (src/backends/wasm/params.ts: G)
 const IC = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const PT = 12; const PL = 13;
@@ -88,8 +113,7 @@ function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
     if (signed) { d0 = i16x8.extend_high_i8x16_s(d0); d1 = i16x8.extend_high_i8x16_s(d1); d2 = i16x8.extend_high_i8x16_s(d2); d3 = i16x8.extend_high_i8x16_s(d3); }
     else { d0 = i16x8.extend_high_i8x16_u(d0); d1 = i16x8.extend_high_i8x16_u(d1); d2 = i16x8.extend_high_i8x16_u(d2); d3 = i16x8.extend_high_i8x16_u(d3); }
   }
-  v128.store(t, i16x8.sub(d0, d2)); v128.store(t, i16x8.add(d1, d2), 16);
-  v128.store(t, i16x8.sub(d2, d1), 32); v128.store(t, i16x8.sub(d1, d3), 48);
+  storeBt<i16>(d0, d1, d2, d3, t, 16);
 }
 
 /**
@@ -105,36 +129,30 @@ function transformBlock(src: usize, plane: i32, pw: i32, ic: i32, kp2: i32, sign
     const e = d + <usize>(kp << 5);
     for (let h = 0; h < 2; h++) {
       for (let i = 0; i < 4; i++) rowT(a + <usize>(i * pw), b + <usize>(i * pw), h, signed, t + <usize>(i << 6));
-      const eh = e + <usize>(h << 4);
-      for (let j = 0; j < 4; j++) {
-        const o = <usize>(j << 4);
-        const t0 = v128.load(t + o), t1 = v128.load(t + o + 64), t2 = v128.load(t + o + 128), t3 = v128.load(t + o + 192);
-        v128.store(eh + <usize>j * xs, i16x8.sub(t0, t2));
-        v128.store(eh + <usize>(4 + j) * xs, i16x8.add(t1, t2));
-        v128.store(eh + <usize>(8 + j) * xs, i16x8.sub(t2, t1));
-        v128.store(eh + <usize>(12 + j) * xs, i16x8.sub(t1, t3));
-      }
+      columnsBt<i16>(t, e + <usize>(h << 4), xs);
     }
   }
 }
 
 /**
- * Aᵀ m A for 4 tiles (half h of the 16 tiles' row r), divided by 4: the 2×2 outputs of each tile as two output rows
- * of 8 columns (tile t's at columns 2t, 2t+1): row 0 at out, row 1 at out + rowStride
+ * Aᵀ m A for 4 tiles (half h of the 16 tiles' row r), lanes of type T (i32: then divided by 4, exactly, undoing
+ * the 2G weights; f32 for conv_winograd_f32.ts): the 2×2 outputs of each tile as two output rows of 8 columns
+ * (tile t's at columns 2t, 2t+1): row 0 at out, row 1 at out + rowStride
  */
 // @ts-ignore: decorator
-@inline function outputTransform(tiles: usize, r: i32, h: i32, out: usize, rowStride: usize): void {
+@inline export function outputTransform<T>(tiles: usize, r: i32, h: i32, out: usize, rowStride: usize): void {
   const o = tiles + <usize>((r << 5) + (h << 4));
   let s00 = i32x4.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
   for (let j = 0; j < 4; j++) { // along i: s0j = m0j + m1j + m2j, s1j = m1j − m2j − m3j
     const m0 = v128.load(o + <usize>(j << 7)), m1 = v128.load(o + <usize>((4 + j) << 7));
     const m2 = v128.load(o + <usize>((8 + j) << 7)), m3 = v128.load(o + <usize>((12 + j) << 7));
-    const a = i32x4.add(i32x4.add(m0, m1), m2), c = i32x4.sub(i32x4.sub(m1, m2), m3);
+    const a = vadd<T>(vadd<T>(m0, m1), m2), c = vsub<T>(vsub<T>(m1, m2), m3);
     if (j == 0) { s00 = a; s10 = c; } else if (j == 1) { s01 = a; s11 = c; } else if (j == 2) { s02 = a; s12 = c; } else { s03 = a; s13 = c; }
   }
-  // along j, then the exact division by 4
-  const y00 = i32x4.shr_s(i32x4.add(i32x4.add(s00, s01), s02), 2), y01 = i32x4.shr_s(i32x4.sub(i32x4.sub(s01, s02), s03), 2);
-  const y10 = i32x4.shr_s(i32x4.add(i32x4.add(s10, s11), s12), 2), y11 = i32x4.shr_s(i32x4.sub(i32x4.sub(s11, s12), s13), 2);
+  // along j
+  let y00 = vadd<T>(vadd<T>(s00, s01), s02), y01 = vsub<T>(vsub<T>(s01, s02), s03);
+  let y10 = vadd<T>(vadd<T>(s10, s11), s12), y11 = vsub<T>(vsub<T>(s11, s12), s13);
+  if (!isFloat<T>()) { y00 = i32x4.shr_s(y00, 2); y01 = i32x4.shr_s(y01, 2); y10 = i32x4.shr_s(y10, 2); y11 = i32x4.shr_s(y11, 2); }
   v128.store(out, i32x4.shuffle(y00, y01, 0, 4, 1, 5)); v128.store(out, i32x4.shuffle(y00, y01, 2, 6, 3, 7), 16);
   v128.store(out + rowStride, i32x4.shuffle(y10, y11, 0, 4, 1, 5)); v128.store(out + rowStride, i32x4.shuffle(y10, y11, 2, 6, 3, 7), 16);
 }
@@ -165,36 +183,13 @@ function epiBlock2Any(out: usize, bias: usize, os: usize, e: usize, r: usize, y:
 }
 
 /**
- * the 16 GEMMs of a block (gemm_u8s8s32_4x8_simd128's loop, one call): channel tile a (ξ's weights wXi bytes
- * apart), panel b (ξ's entries kp2·32 bytes apart), s32 tiles [16][4][8] at t
+ * the 16 GEMMs of a block, 4 channels × 8 tiles each: channel tile a (ξ's weights wXi bytes apart), panel b (ξ's
+ * entries kp2·32 bytes apart), s32 tiles [16][4][8] at t. One call: 16 calls of the exported microkernel per block
+ * measured 0.76× of this (wasm calls at this rate cost ~5 ns each).
  */
 function gemm16(a: usize, wXi: usize, b: usize, kp2: i32, t: usize): void {
   const step = <usize>(kp2 << 5);
-  for (let x = 0; x < 16; x++) {
-    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-    let ak = a, bk = b;
-    const bend = b + step;
-    while (bk < bend) {
-      const b0 = v128.load(bk), b1 = v128.load(bk, 16);
-      let s = v128.load32_splat(ak);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, s));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, s));
-      s = v128.load32_splat(ak, 4);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, s));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, s));
-      s = v128.load32_splat(ak, 8);
-      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, s));
-      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, s));
-      s = v128.load32_splat(ak, 12);
-      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, s));
-      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, s));
-      ak += 16; bk += 32;
-    }
-    v128.store(t, c00); v128.store(t, c01, 16); v128.store(t, c10, 32); v128.store(t, c11, 48);
-    v128.store(t, c20, 64); v128.store(t, c21, 80); v128.store(t, c30, 96); v128.store(t, c31, 112);
-    a += wXi; b += step; t += 128;
-  }
+  for (let x = 0; x < 16; x++) { tile_u8s8s32_4x8(a, b, kp2, t); a += wXi; b += step; t += 128; }
 }
 
 /** INT8 conv 3×3, stride 1, dilation 1, one group, by Winograd F(2×2, 3×3): items are (image, TR tile rows) */
@@ -240,8 +235,8 @@ export function conv_winograd_u8s8(p: usize, start: i32, end: i32, tid: i32): vo
             if (oc >= Mv) break;
             if (whole && oc + 1 < Mv) {
               for (let q = 0; q < 2; q++) {
-                outputTransform(tiles, r + q, 0, out + <usize>(q << 7), 64);
-                outputTransform(tiles, r + q, 1, out + <usize>((q << 7) + 32), 64);
+                outputTransform<i32>(tiles, r + q, 0, out + <usize>(q << 7), 64);
+                outputTransform<i32>(tiles, r + q, 1, out + <usize>((q << 7) + 32), 64);
               }
               const eoff = img * yi + oc * plane + 2 * ty * ow + (b << 4);
               epiBlock2Any(out, bias + (<usize>oc << 2), osp + (<usize>oc << 2), epi, rbase + <usize>eoff, ybase + <usize>(eoff * yes), <usize>ow, <usize>plane);
@@ -253,7 +248,7 @@ export function conv_winograd_u8s8(p: usize, start: i32, end: i32, tid: i32): vo
               const dq = load<f32>(osp + (<usize>c << 2)), bv = load<f32>(bias + (<usize>c << 2));
               for (let h = 0; h < 2; h++) {
                 if ((h << 2) >= nt) break;
-                outputTransform(tiles, r + q, h, out, 32);
+                outputTransform<i32>(tiles, r + q, h, out, 32);
                 const ox0 = (b << 4) + (h << 3);
                 for (let i = 0; i < 2; i++) {
                   const oy = 2 * ty + i;

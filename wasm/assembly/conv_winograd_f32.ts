@@ -6,6 +6,8 @@
 // panel entry), 16 GEMMs of 4 channels × 8 tiles (gemm_f32_4x8_simd128's loop; fused multiply-add on the relaxed
 // build), the output transform, and epiF32x4 (bias, residual, activation). Weights: [16 ξ][MT][IC][4 channels] f32.
 import { pI, pU, pF, epiF32x4 } from './common';
+import { tile_f32_4x8 } from './gemm_f32';
+import { outputTransform, storeBt, columnsBt } from './conv_winograd';
 
 // parameter slots (src/backends/wasm/params.ts: G)
 const IC = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const PT = 12; const PL = 13;
@@ -44,8 +46,7 @@ function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
   const l0 = v128.load(a), l1 = v128.load(a, 16), l2 = v128.load(a, 8), l3 = v128.load(a, 24);
   const d0 = i32x4.shuffle(l0, l1, 0, 2, 4, 6), d1 = i32x4.shuffle(l0, l1, 1, 3, 5, 7);
   const d2 = i32x4.shuffle(l2, l3, 0, 2, 4, 6), d3 = i32x4.shuffle(l2, l3, 1, 3, 5, 7);
-  v128.store(t, f32x4.sub(d0, d2)); v128.store(t, f32x4.add(d1, d2), 16);
-  v128.store(t, f32x4.sub(d2, d1), 32); v128.store(t, f32x4.sub(d1, d3), 48);
+  storeBt<f32>(d0, d1, d2, d3, t, 16);
 }
 
 /** the panel of one block: V = Bᵀ d B of every channel, ξ = 4i + j at d + ξ·ic·32 (+16 for tiles 4..7) */
@@ -56,66 +57,15 @@ function transformBlock(src: usize, plane: i32, pw: i32, ic: i32, t: usize, d: u
     const e = d + <usize>(c << 5);
     for (let h = 0; h < 2; h++) {
       for (let i = 0; i < 4; i++) rowT(a + <usize>i * rs + <usize>(h << 5), t + <usize>(i << 6));
-      const eh = e + <usize>(h << 4);
-      for (let j = 0; j < 4; j++) {
-        const o = <usize>(j << 4);
-        const t0 = v128.load(t + o), t1 = v128.load(t + o + 64), t2 = v128.load(t + o + 128), t3 = v128.load(t + o + 192);
-        v128.store(eh + <usize>j * xs, f32x4.sub(t0, t2));
-        v128.store(eh + <usize>(4 + j) * xs, f32x4.add(t1, t2));
-        v128.store(eh + <usize>(8 + j) * xs, f32x4.sub(t2, t1));
-        v128.store(eh + <usize>(12 + j) * xs, f32x4.sub(t1, t3));
-      }
+      columnsBt<f32>(t, e + <usize>(h << 4), xs);
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function fma(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 /** the 16 GEMMs of a block: channel tile a (ξ's weights wXi bytes apart), panel b (ξ's ic·32 apart), tiles at t */
 function gemm16(a: usize, wXi: usize, b: usize, ic: i32, t: usize): void {
   const step = <usize>(ic << 5);
-  for (let x = 0; x < 16; x++) {
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    let ak = a, bk = b;
-    const bend = b + step;
-    while (bk < bend) {
-      const b0 = v128.load(bk), b1 = v128.load(bk, 16);
-      let s = v128.load32_splat(ak);
-      c00 = fma(b0, s, c00); c01 = fma(b1, s, c01);
-      s = v128.load32_splat(ak, 4);
-      c10 = fma(b0, s, c10); c11 = fma(b1, s, c11);
-      s = v128.load32_splat(ak, 8);
-      c20 = fma(b0, s, c20); c21 = fma(b1, s, c21);
-      s = v128.load32_splat(ak, 12);
-      c30 = fma(b0, s, c30); c31 = fma(b1, s, c31);
-      ak += 16; bk += 32;
-    }
-    v128.store(t, c00); v128.store(t, c01, 16); v128.store(t, c10, 32); v128.store(t, c11, 48);
-    v128.store(t, c20, 64); v128.store(t, c21, 80); v128.store(t, c30, 96); v128.store(t, c31, 112);
-    a += wXi; b += step; t += 128;
-  }
-}
-
-/** Aᵀ m A for 4 tiles (half h of row r of the 16 tiles): two output rows of 8 columns at out and out + 32 */
-// @ts-ignore: decorator
-@inline function outputTransform(tiles: usize, r: i32, h: i32, out: usize): void {
-  const o = tiles + <usize>((r << 5) + (h << 4));
-  let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-  for (let j = 0; j < 4; j++) {
-    const m0 = v128.load(o + <usize>(j << 7)), m1 = v128.load(o + <usize>((4 + j) << 7));
-    const m2 = v128.load(o + <usize>((8 + j) << 7)), m3 = v128.load(o + <usize>((12 + j) << 7));
-    const a = f32x4.add(f32x4.add(m0, m1), m2), c = f32x4.sub(f32x4.sub(m1, m2), m3);
-    if (j == 0) { s00 = a; s10 = c; } else if (j == 1) { s01 = a; s11 = c; } else if (j == 2) { s02 = a; s12 = c; } else { s03 = a; s13 = c; }
-  }
-  const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
-  const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
-  v128.store(out, i32x4.shuffle(y00, y01, 0, 4, 1, 5)); v128.store(out, i32x4.shuffle(y00, y01, 2, 6, 3, 7), 16);
-  v128.store(out, i32x4.shuffle(y10, y11, 0, 4, 1, 5), 32); v128.store(out, i32x4.shuffle(y10, y11, 2, 6, 3, 7), 48);
+  for (let x = 0; x < 16; x++) { tile_f32_4x8(a, b, ic, t); a += wXi; b += step; t += 128; }
 }
 
 /** FP32 conv 3×3, stride 1, dilation 1, one group, by Winograd F(2×2, 3×3): items are (image, TR tile rows) */
@@ -153,7 +103,7 @@ export function conv_winograd_f32(p: usize, start: i32, end: i32, tid: i32): voi
             const bv = bias != 0 ? load<f32>(bias + (<usize>oc << 2)) : 0;
             for (let h = 0; h < 2; h++) {
               if ((h << 2) >= nt) break;
-              outputTransform(tiles, r, h, out);
+              outputTransform<f32>(tiles, r, h, out, 32);
               const ox0 = (b << 4) + (h << 3);
               for (let i = 0; i < 2; i++) {
                 const oy = 2 * ty + i;

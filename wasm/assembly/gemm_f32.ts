@@ -31,10 +31,15 @@ export function pack_weights_f32(src: usize, dst: usize, groups: i32, M: i32, K:
 }
 
 /** 4 channels × 8 positions over K; f32 tile [4][8] to `tile` */
-export function gemm_f32_4x8_simd128(a: usize, b: usize, K: i32, tile: usize): void {
+export function gemm_f32_4x8_simd128(a: usize, b: usize, K: i32, tile: usize): void { tile_f32_4x8(a, b, K, tile); }
+
+/** gemm_f32_4x8_simd128's loop, inlined where a caller runs many tiles */
+// @ts-ignore: decorator
+@inline export function tile_f32_4x8(a: usize, b: usize, K: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < K; k++) {
+  const bend = b + (<usize>K << 5);
+  while (b < bend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
     c00 = fma(b0, s, c00); c01 = fma(b1, s, c01);

@@ -127,7 +127,11 @@ export function pack_weights_s8(src: usize, dst: usize, groups: i32, M: i32, K: 
 }
 
 /** 4 channels × 8 positions, kp2 k-pairs; s32 tile [4][8] to `tile` */
-export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usize): void {
+export function gemm_u8s8s32_4x8_simd128(a: usize, b: usize, kp2: i32, tile: usize): void { tile_u8s8s32_4x8(a, b, kp2, tile); }
+
+/** gemm_u8s8s32_4x8_simd128's loop, inlined where a caller runs many tiles (a wasm call per tile costs ~5 ns) */
+// @ts-ignore: decorator
+@inline export function tile_u8s8s32_4x8(a: usize, b: usize, kp2: i32, tile: usize): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
   const bend = b + (<usize>kp2 << 5);

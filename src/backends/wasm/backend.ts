@@ -622,13 +622,17 @@ function winogradPrepare(be: WasmBackend, c: ReturnType<typeof convCommon>): Run
   b.i(G.TW, tw); b.i(G.TH, th); b.i(G.NB, nb); b.i(G.PW, pw); b.i(G.PH, ph); b.i(G.TR, tr); b.i(G.ITEMS_IMG, per);
   b.i(G.FLAGS, (c.signed ? 1 : 0) | (c.resType << 1) | (c.outType << 4));
   b.i(G.ACT, c.act); b.f(G.ALPHA, c.alpha); b.f(G.BETA, c.beta); b.f(G.SUMSCALE, c.sumScale); b.f(G.DS, c.ds);
-  const items = g.n * per;
-  const fn = int8 ? FN.winograd_u8s8 : FN.winograd_f32;
+  return convRun(be, b, G, int8 ? FN.winograd_u8s8 : FN.winograd_f32, g.n * per, c.resType !== 0);
+}
+
+/** the run of a conv kernel: io addresses and the scratch into its parameter block, then the thread split */
+function convRun(be: WasmBackend, b: ReturnType<typeof block>, s: { X: number; Y: number; R: number; SCR: number; SCRSTRIDE: number },
+  fn: number, items: number, residual: boolean): Run {
   return (io, a) => {
-    b.i(G.X, a(io.inputs.Input[0]));
-    b.i(G.Y, a(io.outputs.Output[0]));
-    if (c.resType) b.i(G.R, a(io.inputs.ResidualData[0]));
-    b.i(G.SCR, be.scratchBase); b.i(G.SCRSTRIDE, be.scratchStride);
+    b.i(s.X, a(io.inputs.Input[0]));
+    b.i(s.Y, a(io.outputs.Output[0]));
+    if (residual) b.i(s.R, a(io.inputs.ResidualData[0]));
+    b.i(s.SCR, be.scratchBase); b.i(s.SCRSTRIDE, be.scratchStride);
     be.par(fn, b.p, items);
   };
 }
@@ -653,15 +657,7 @@ const prepConvDw: Prep = (be, node, w) => {
   for (const [s, v] of set) b.i(s, v);
   b.f(D.ALPHA, c.alpha); b.f(D.BETA, c.beta); b.f(D.SUMSCALE, c.sumScale); b.f(D.DS, c.ds);
   void T_;
-  const items = g.n * g.ic;
-  const fn = c.int8 ? FN.dw_u8s8 : FN.dw_f32;
-  return (io, a) => {
-    b.i(D.X, a(io.inputs.Input[0]));
-    b.i(D.Y, a(io.outputs.Output[0]));
-    if (c.resType) b.i(D.R, a(io.inputs.ResidualData[0]));
-    b.i(D.SCR, be.scratchBase); b.i(D.SCRSTRIDE, be.scratchStride);
-    be.par(fn, b.p, items);
-  };
+  return convRun(be, b, D, c.int8 ? FN.dw_u8s8 : FN.dw_f32, g.n * g.ic, c.resType !== 0);
 };
 
 const prepFc: Prep = (be, node, w) => {
