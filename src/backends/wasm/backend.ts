@@ -547,10 +547,9 @@ const prepConvGemm: Prep = (be, node, w) => {
  * dilation 1, one group; IC ≥ 8 for INT8 and ≥ 2 for FP32, below which the transforms and the per-output work cost
  * more than the multiplies saved (Zen 4, one thread, against the direct GEMM: INT8 3 → 16 channels 0.68×, 8 → 8
  * 1.03×, 16 → 64 1.27×, 64 → 64 1.74×; FP32, whose multiplies cost twice as much, 1 → 8 0.89×, 2 → 8 1.20×,
- * 64 → 64 2.08×);
- * transformed weights of at most 4 MiB (16 values per 3×3 filter), past which streaming them costs more than it
- * saves; a padded image of at most 4 MiB per thread (as the direct padded mode). INT8 also needs exactness:
- * |4·Y| < 2^31 for every input (|Y| ≤ 9·IC·|x|max·128), so the i32 sums cannot wrap.
+ * 64 → 64 2.08×); transformed weights of at most 4 MiB (16 values per 3×3 filter), past which streaming them costs
+ * more than it saves; a padded image of at most 4 MiB per thread (as the direct padded mode). INT8 also needs
+ * exactness: |4·Y| < 2^31 for every input (|Y| ≤ 9·IC·|x|max·128), so the i32 sums cannot wrap.
  */
 function winogradConv(g: ReturnType<typeof convGeom>, xType: DType | undefined): boolean {
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1 || g.groups !== 1) return false;
