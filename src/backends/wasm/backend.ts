@@ -117,7 +117,8 @@ export class WasmBackend implements Backend {
   info(): BackendInfo {
     return {
       name: 'wasm', available: true, isa: this.isa, threads: this.threads,
-      features: [this.isa === 'relaxed-simd' ? 'relaxed-simd (i16x8.relaxed_dot_i8x16_i7x16_s, f32x4.relaxed_madd)' : 'simd128 (i32x4.dot_i16x8_s)', this.reason],
+      features: [this.isa === 'relaxed-simd' ? 'relaxed-simd (i16x8.relaxed_dot_i8x16_i7x16_s, f32x4.relaxed_madd)' : 'simd128 (i32x4.dot_i16x8_s)', this.reason,
+        this.winograd ? 'winograd: 3x3 stride-1 convs by F(2x2,3x3) (QDEPLOY_WASM_WINOGRAD=0: direct GEMM)' : 'winograd: off'],
     };
   }
 
