@@ -6,7 +6,7 @@
 // buffer whose rows are wide enough for OW rounded up to 8, so every 8-position block of an output row is 8 bytes
 // (stride 2: every other byte of 16) at a fixed offset per k, loaded straight into the panel. Positions are then
 // oy·OW8 + ox; the columns ox ≥ OW of the last block of a row are computed and dropped.
-import { pI, pU, pF, epiI8x4, epiF32x4, T_F32, anyBit7 } from './common';
+import { pI, pU, pF, epiI8x4, epiF32x4, T_F32, anyBit7, padPlanes } from './common';
 import {
   KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
   gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, gemm_u8s8s32_4x4_simd128, gemm_u8s8s32_4x4c4_relaxed,
@@ -120,7 +120,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     if (padded) {
       if (img != padImg) {
         const x = pU(p, X) + <usize>(img * pI(p, XIMG));
-        padImage(p, x, pad, pw, ph); padImg = img;
+        padPlanes(x, pad, pI(p, IC), pI(p, IH), pI(p, IW), ph, pw, pI(p, PT), pI(p, PL), 1); padImg = img;
         if (ASC_FEATURE_RELAXED_SIMD) padSeven = !anyBit7(x, pI(p, IC) * pI(p, IH) * pI(p, IW));
       }
       seven = padSeven;
@@ -215,17 +215,6 @@ function fillOffsets(p: usize, offs: usize, Kv: i32, pw: i32, ph: i32): void {
         k++;
       }
     }
-  }
-}
-
-/** the image (all channels) into the zero-padded buffer: pw × ph planes, input at (PT, PL) */
-function padImage(p: usize, x: usize, pad: usize, pw: i32, ph: i32): void {
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW);
-  memory.fill(pad, 0, <usize>(ic * ph * pw + 16));
-  const o0 = pad + <usize>(pI(p, PT) * pw + pI(p, PL));
-  for (let c = 0; c < ic; c++) {
-    const dp = o0 + <usize>(c * ph * pw), sp = x + <usize>(c * ih * iw);
-    for (let y = 0; y < ih; y++) memory.copy(dp + <usize>(y * pw), sp + <usize>(y * iw), <usize>iw);
   }
 }
 

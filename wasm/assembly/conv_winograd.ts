@@ -17,7 +17,7 @@
 // Then per 4 output channels: 16 GEMMs (ξ = 4i + j), 4 channels × 8 tiles each, the output transform, and the
 // fused GEMM's epilogue (epiPair8, two channels × 8 outputs) where the block is whole, epiI8x4 at the edges.
 // Weights: [16 ξ][MT][KP2][4 channels] i32 pairs, packed by the host.
-import { pI, pU, pF, epiI8x4, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
+import { pI, pU, pF, padPlanes, epiI8x4, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
 import { gemm_u8s8s32_4x4_simd128, tile_u8s8s32_4x8, epiPair8, epiRecord, EPI_YT, EPI_RT, EPI_ACT, EPI_NANFIX } from './gemm_u8s8';
 
 // lane-typed add / sub, so the transforms below are written once for i16 (INT8 inputs), i32 (INT8 sums) and f32
@@ -64,34 +64,6 @@ const SCR_OUT: usize = 2048; const SCR_EPI: usize = 2304; const SCR_ETMP: usize 
 /** scratch bytes per thread (the host sizes the scratch with this) */
 export function winograd_scratch_bytes(ic: i32, ph: i32, pw: i32, tr: i32, nb: i32, kp2: i32): i32 {
   return <i32>SCR_PAD + padBytes(ic, ph, pw) + tr * nb * blockBytesOf(kp2);
-}
-
-/**
- * the image into the zero-padded buffer: PH rows of PW bytes per channel, input at (PT, PL). Only the padding is
- * zeroed (rows above and below, and each row's ends), and rows are copied in 16-byte vectors (the last one
- * overlapping): one bulk fill of the whole buffer and a memory.copy call per row measured 5% of the layer.
- */
-function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW), pt = pI(p, PT), pl = pI(p, PL);
-  const z = i32x4.splat(0);
-  for (let c = 0; c < ic; c++) {
-    const cp = pad + <usize>(c * ph * pw), sp = x + <usize>(c * ih * iw);
-    memory.fill(cp, 0, <usize>(pt * pw));
-    for (let y = 0; y < ih; y++) {
-      const d = cp + <usize>((pt + y) * pw), s = sp + <usize>(y * iw);
-      // ends first (16-byte stores may run into the data, which the copy then overwrites)
-      for (let i = 0; i < pl; i += 16) v128.store(d + <usize>i, z);
-      for (let i = pl + iw; i < pw; i += 16) v128.store(d + <usize>min(i, pw - 16), z);
-      if (iw < 16) memory.copy(d + <usize>pl, s, <usize>iw);
-      else {
-        let i = 0;
-        for (; i + 16 <= iw; i += 16) v128.store(d + <usize>(pl + i), v128.load(s + <usize>i));
-        if (i < iw) v128.store(d + <usize>(pl + iw - 16), v128.load(s + <usize>(iw - 16)));
-      }
-    }
-    memory.fill(cp + <usize>((pt + ih) * pw), 0, <usize>((ph - pt - ih) * pw));
-  }
-  v128.store(pad + <usize>(ic * ph * pw), z); // the last row's over-read
 }
 
 /**
@@ -213,7 +185,7 @@ export function conv_winograd_u8s8(p: usize, start: i32, end: i32, tid: i32): vo
   let padImg = -1;
   for (let it = start; it < end; it++) {
     const img = it / per, ty0 = (it - img * per) * tr, ty1 = min(th, ty0 + tr);
-    if (img != padImg) { padImage(p, pU(p, X) + <usize>(img * xi), pad, ph, pw); padImg = img; }
+    if (img != padImg) { padPlanes(pU(p, X) + <usize>(img * xi), pad, ic, ih, iw, ph, pw, pI(p, PT), pI(p, PL), 1); padImg = img; }
     for (let ty = ty0; ty < ty1; ty++) {
       for (let b = 0; b < nb; b++) {
         transformBlock(pad + <usize>(2 * ty * pw + (b << 4)), pplane, pw, ic, kp2, signed, tiles,

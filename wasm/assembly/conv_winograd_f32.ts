@@ -5,7 +5,7 @@
 // Per block of 8 tiles: the input transform of every channel into a panel [16 ξ][IC][8 tiles] f32 (the FP32 GEMM's
 // panel entry), 16 GEMMs of 4 channels × 8 tiles (gemm_f32_4x8_simd128's loop; fused multiply-add on the relaxed
 // build), the output transform, and epiF32x4 (bias, residual, activation). Weights: [16 ξ][MT][IC][4 channels] f32.
-import { pI, pU, pF, epiF32x4 } from './common';
+import { pI, pU, pF, epiF32x4, padPlanes } from './common';
 import { tile_f32_4x8 } from './gemm_f32';
 import { outputTransform, storeBt, columnsBt } from './conv_winograd';
 
@@ -27,17 +27,6 @@ const SCR_OUT: usize = 2048; const SCR_ETMP: usize = 2112; const SCR_PAD: usize 
 /** scratch bytes per thread (the host sizes the scratch with this) */
 export function winograd_f32_scratch_bytes(ic: i32, ph: i32, pw: i32, tr: i32, nb: i32): i32 {
   return <i32>SCR_PAD + padBytes(ic, ph, pw) + tr * nb * blockBytesOf(ic);
-}
-
-/** the image into the zero-padded buffer: PH rows of PW floats per channel, input at (PT, PL) */
-function padImage(p: usize, x: usize, pad: usize, ph: i32, pw: i32): void {
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW);
-  memory.fill(pad, 0, <usize>padBytes(ic, ph, pw));
-  const o0 = pad + (<usize>(pI(p, PT) * pw + pI(p, PL)) << 2);
-  for (let c = 0; c < ic; c++) {
-    const dp = o0 + (<usize>(c * ph * pw) << 2), sp = x + (<usize>(c * ih * iw) << 2);
-    for (let y = 0; y < ih; y++) memory.copy(dp + (<usize>(y * pw) << 2), sp + (<usize>(y * iw) << 2), <usize>iw << 2);
-  }
 }
 
 /** d·B of one padded row for 4 tiles (columns 2t + j of the row at a): 4 results to t (64 bytes) */
@@ -85,7 +74,7 @@ export function conv_winograd_f32(p: usize, start: i32, end: i32, tid: i32): voi
   let padImg = -1;
   for (let it = start; it < end; it++) {
     const img = it / per, ty0 = (it - img * per) * tr, ty1 = min(th, ty0 + tr);
-    if (img != padImg) { padImage(p, pU(p, X) + (<usize>(img * xi) << 2), pad, ph, pw); padImg = img; }
+    if (img != padImg) { padPlanes(pU(p, X) + (<usize>(img * xi) << 2), pad, ic, ih, iw, ph, pw, pI(p, PT), pI(p, PL), 4); padImg = img; }
     for (let ty = ty0; ty < ty1; ty++) {
       for (let b = 0; b < nb; b++) {
         transformBlock(pad + (<usize>(2 * ty * pw + (b << 4)) << 2), pplane, pw, ic, tiles, panels + <usize>(((ty - ty0) * nb + b) * blockBytes));

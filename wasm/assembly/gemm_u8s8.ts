@@ -271,6 +271,8 @@ export function gemm_u8s8s32_4x8_simd128_fused(a: usize, b: usize, kp2: i32, nbl
   y: usize, ysr: i32, yt: i32, rt: i32, act: i32, nanfix: bool): void {
   const ystep: usize = yt == T_F32 ? 32 : 8;
   for (let blk = 0; blk < nblk; blk++) {
+    // tile_u8s8s32_4x8's loop, written out so the accumulators stay in registers for the epilogue: calling it and
+    // reloading its 128-byte tile once per block measured 0.95-0.98x on the 1x1 layer (Zen 4, interleaved A/B)
     let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
     let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
     let ak = a, bk = b;
