@@ -257,11 +257,12 @@ function kernelName(f: Family, node: OpNode, isa: WasmIsa, winograd: boolean): s
   switch (f) {
     case 'conv_gemm': {
       const w = node.inputs.Filter[0].dims;
-      if (winograd && winogradConv(convGeom(node.op, node.inputs.Input[0].dims, w), x?.dtype)) {
+      const g = convGeom(node.op, node.inputs.Input[0].dims, w);
+      if (winograd && winogradConv(g, x?.dtype)) {
         return int8 ? `conv3x3_winograd_f2x2_${t}s8s32_4x8_simd128` : `conv3x3_winograd_f2x2_f32_4x8_${relaxed ? 'relaxed_madd' : 'simd128'}`;
       }
-      const direct = conv1x1Direct(convGeom(node.op, node.inputs.Input[0].dims, w));
-      const padded = !direct && int8 && !!paddedConv(gemmConv(convGeom(node.op, node.inputs.Input[0].dims, w)));
+      const direct = conv1x1Direct(g);
+      const padded = !direct && int8 && !!paddedConv(gemmConv(g));
       return `conv${w[2]}x${w[3]}_${direct ? 'direct' : padded ? 'padded' : 'im2col'}_${gemm}`;
     }
     case 'conv_dw': {
