@@ -9,6 +9,7 @@ import { assetsDir } from '../util/assets';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
+import { readRegularFile } from '../util/safe_read';
 import type { CommandSpec } from './args';
 import { Preprocessor } from '../data';
 import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
@@ -62,10 +63,7 @@ export async function readImages(paths: string[], sampleDims: number[], preset?:
   const pre = new Preprocessor(presetFor(preset, sampleDims));
   const images: Float32Array[] = [];
   for (const p of paths) {
-    let buf: Uint8Array;
-    try { buf = readFileSync(p); } catch (e) {
-      return fail('io', `cannot read image ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const buf = readRegularFile(p, { what: 'image', missing: `cannot read image ${p}: no such file` });
     images.push(await pre.process(buf, `image ${p}`));
   }
   return { images, names: [...paths] };
