@@ -18,9 +18,8 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph } from './model_io';
-import { openDataset } from '../format/paddle/dataset_bin';
 import {
-  PRESETS, PRESET_NAMES, Preprocessor, describePreprocess, preprocessEntries, preprocessOptions, readValList,
+  PRESETS, PRESET_NAMES, Preprocessor, describePreprocess, openModelDataset, preprocessEntries, preprocessOptions, readValList,
   type PreprocessOptions, type PresetName,
 } from '../data';
 import { createProgress } from '../util/progress';
@@ -90,11 +89,7 @@ export interface DataSource {
  * reader (the header N must match the file size for the model's image size).
  */
 export function openBinDataset(path: string, imageDims: number[]): DataSource {
-  const r = openDataset(path, { shape: [-1, ...imageDims] });
-  if (r.chw !== numel(imageDims)) {
-    r.close();
-    fail('data', `dataset ${path}: images of ${r.chw} floats, the model takes [${imageDims.join(',')}] (${numel(imageDims)})`);
-  }
+  const r = openModelDataset(path, imageDims);
   return {
     count: r.n, imageSize: r.chw, what: `${path} (${r.n} images [${imageDims.join(',')}])`,
     read(start, k, images, labels) {

@@ -11,7 +11,7 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import { readRegularFile } from '../util/safe_read';
 import type { CommandSpec } from './args';
-import { Preprocessor } from '../data';
+import { Preprocessor, checkImagesFit, datasetImageSize } from '../data';
 import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
 
 export interface Inputs {
@@ -49,6 +49,9 @@ export function readTensorFile(path: string, sampleDims: number[]): Inputs {
       };
     }
   }
+  // a dataset .bin of another image size: the one message every command gives
+  const other = datasetImageSize(path);
+  if (other) checkImagesFit(`dataset ${path}`, other, sampleDims);
   if (size > 0 && size % (per * 4) === 0) {
     const bytes = readFileSync(path);
     const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

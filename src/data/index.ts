@@ -17,3 +17,4 @@ export {
   openDataset, DatasetReader, DatasetWriter, writeDataset, datasetFileSize, DATASET_HEADER_BYTES,
   type OpenDatasetOptions, type DatasetBatch, type DatasetWriterOptions,
 } from '../format/paddle/dataset_bin';
+export { checkImagesFit, openModelDataset, datasetImageSize, type ImageSize } from './image_fit';
