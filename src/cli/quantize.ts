@@ -83,7 +83,7 @@ export const quantizeCommand: CommandSpec = {
     weight_quantize_type: { type: 'string', help: 'weight scales', choices: WEIGHT_QUANTIZE_TYPES, default: 'channel_wise_abs_max' },
     activation_quantize_type: { type: 'string', help: 'fake quantize op of activations', choices: ACTIVATION_QUANTIZE_TYPES, default: 'range_abs_max' },
     onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs (PaddleSlim\'s default; qdeploy convert reads the default layout)' },
-    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
+    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
     backend: { type: 'string', help: 'backend running the calibration', choices: BACKEND_CHOICES, default: 'auto' },
     num_threads: { type: 'int', help: 'threads of the backend', default: 1 },
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },

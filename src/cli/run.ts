@@ -146,7 +146,7 @@ export const runCommand: CommandSpec = {
     num_threads: { type: 'int', help: 'backend threads', default: 1 },
     top_k: { type: 'int', help: 'classes printed per input', default: 5 },
     labels: { type: 'string', help: 'class names, one per line (default: assets synset_words.txt when the output has 1000 classes)' },
-    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
+    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
     quiet: { type: 'boolean', help: 'print nothing but errors (with --output)' },
   },
   details: 'Example: qdeploy run squeezenet_v1.1 --input input_16.bin --output logits.f32',

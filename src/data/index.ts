@@ -18,3 +18,4 @@ export {
   type OpenDatasetOptions, type DatasetBatch, type DatasetWriterOptions,
 } from '../format/paddle/dataset_bin';
 export { checkImagesFit, openModelDataset, datasetImageSize, type ImageSize } from './image_fit';
+export { choosePreset, presetMismatch, DEFAULT_PRESET, type PresetChoice } from './preset_choice';
