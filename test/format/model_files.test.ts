@@ -11,6 +11,7 @@ import { encodeProgram, loadModel, saveModel, writeTensor } from '../../src/form
 import { openDataset, writeDataset } from '../../src/format/paddle/dataset_bin';
 import { expectError, tempDir, tinyProgram } from './helpers';
 import { skipTest } from '../skip';
+import { ensureBuilt, oneLineError, qd } from '../cli/helpers';
 
 const root = resolve(__dirname, '..', '..');
 const W = new Float32Array([1, 2, 3, 4, 5, 6]);
@@ -134,6 +135,51 @@ test('a dataset reached through a symlink the user named still opens (the user c
   assert.equal(r.readLabels(0, 2), [3, 4]);
   r.close();
   assert.is(readFileSync(join(t, 'link.bin')).length, 8 + 2 * 12 * 4 + 16);
+});
+
+test('qdeploy info and run exit 1 with one line on a parameter file linked out of the model dir', () => {
+  const d = separateModel('cli-sym');
+  const outside = join(tempDir('cli-sym-target'), 'w');
+  copyFileSync(join(d, 'w'), outside);
+  rmSync(join(d, 'w'));
+  symlinkSync(outside, join(d, 'w'));
+  const input = join(tempDir('cli-sym-in'), 'x.f32');
+  writeFileSync(input, new Uint8Array(new Float32Array([1, 2, 3]).buffer));
+  for (const args of [['info', d], ['run', d, '--input', input]]) {
+    const r = qd(args);
+    assert.is(r.code, 1, `${args[0]}: ${r.stdout}${r.stderr}`);
+    assert.match(oneLineError(r), new RegExp(`^qdeploy: error: ${join(d, 'w')}: parameter file for var w is a symlink to .*, outside the model dir`));
+  }
+  // the same dir with the file copied in runs
+  rmSync(join(d, 'w'));
+  copyFileSync(outside, join(d, 'w'));
+  assert.is(qd(['run', d, '--input', input, '--top_k', '1']).code, 0);
+});
+
+test('an image that is a FIFO (named on the command line or in val_list.txt) is refused without blocking', () => {
+  if (!canFifo()) { skipTest('mkfifo is not available here'); return; }
+  // an image model: feed [-1,3,8,8] → relu → fetch
+  const d = join(tempDir('img-fifo'), 'model');
+  const lt = (name: string) => ({ name, type: { type: 7, lod_tensor: { tensor: { data_type: 5, dims: [-1, 3, 8, 8] } } } });
+  const slot = (parameter: string, name: string) => [{ parameter, arguments: [name] }];
+  saveModel(d, { params: new Map(), program: { blocks: [{ idx: 0, parent_idx: -1,
+    vars: [{ name: 'feed', type: { type: 9 }, persistable: true }, { name: 'fetch', type: { type: 10 }, persistable: true }, lt('x'), lt('y')],
+    ops: [
+      { type: 'feed', inputs: slot('X', 'feed'), outputs: slot('Out', 'x'), attrs: [{ name: 'col', type: 0, i: 0 }] },
+      { type: 'relu', inputs: slot('X', 'x'), outputs: slot('Out', 'y'), attrs: [] },
+      { type: 'fetch', inputs: slot('X', 'y'), outputs: slot('Out', 'fetch'), attrs: [{ name: 'col', type: 0, i: 0 }] },
+    ] }] } });
+  const t = tempDir('img-fifo-data');
+  mkfifo(join(t, 'a.jpg'));
+  writeFileSync(join(t, 'val_list.txt'), 'a.jpg 0\n');
+  ensureBuilt();
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'qdeploy.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  for (const args of [['run', d, '--input', join(t, 'a.jpg')], ['bench', '--infer_model', d, '--infer_data', t, '--batch_size', '1']]) {
+    const r = cli(args);
+    assert.is(r.signal, null, `${args[0]} hung on a FIFO image (killed after 30 s)`);
+    assert.is(r.status, 1, `${args[0]}: ${r.stderr}`);
+    assert.match(oneLineError({ code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }), /a\.jpg.*: image is a FIFO \(named pipe\), not a regular file$/);
+  }
 });
 
 test.run();
