@@ -18,10 +18,8 @@ import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph } from './model_io';
-import { openDataset } from '../format/paddle/dataset_bin';
 import {
-  PRESETS, PRESET_NAMES, Preprocessor, describePreprocess, preprocessEntries, preprocessOptions, readValList,
-  type PreprocessOptions, type PresetName,
+  Preprocessor, choosePreset, describePreprocess, openModelDataset, preprocessEntries, readValList, type PreprocessOptions,
 } from '../data';
 import { createProgress } from '../util/progress';
 
@@ -90,11 +88,7 @@ export interface DataSource {
  * reader (the header N must match the file size for the model's image size).
  */
 export function openBinDataset(path: string, imageDims: number[]): DataSource {
-  const r = openDataset(path, { shape: [-1, ...imageDims] });
-  if (r.chw !== numel(imageDims)) {
-    r.close();
-    fail('data', `dataset ${path}: images of ${r.chw} floats, the model takes [${imageDims.join(',')}] (${numel(imageDims)})`);
-  }
+  const r = openModelDataset(path, imageDims);
   return {
     count: r.n, imageSize: r.chw, what: `${path} (${r.n} images [${imageDims.join(',')}])`,
     read(start, k, images, labels) {
@@ -106,16 +100,15 @@ export function openBinDataset(path: string, imageDims: number[]): DataSource {
   };
 }
 
-/** preprocessing for a JPEG folder: the preset (default imagenet) with its crop set to the model's input size */
+/**
+ * Preprocessing for images (src/data choosePreset: refused before any image is read where the model's input rules
+ * the preset out), announced on stderr (`preprocess: preset …`, and whether it is the default) wherever images are
+ * preprocessed: bench, compare, quantize, run.
+ */
 export function presetFor(preset: string | undefined, imageDims: number[]): PreprocessOptions {
-  const name = (preset ?? 'imagenet') as PresetName;
-  if (!PRESET_NAMES.includes(name)) fail('usage', `unknown --preset '${preset}' (one of ${PRESET_NAMES.join('|')})`);
-  const base = PRESETS[name];
-  const [, h, w] = imageDims;
-  if (base.layout === 'resize_crop' && h === w && h !== base.height) return preprocessOptions(name, { dataDim: h, resizeShort: Math.max(base.resizeShort, h) });
-  const o = preprocessOptions(name);
-  if (o.height !== h || o.width !== w) fail('shape', `preset ${name} gives ${o.height}x${o.width} images, the model takes [${imageDims.join(',')}]`);
-  return o;
+  const c = choosePreset(preset, imageDims);
+  process.stderr.write(c.line + '\n');
+  return c.options;
 }
 
 /** a folder with val_list.txt: the first `limit` images preprocessed into memory (before any timing) */

@@ -5,7 +5,7 @@ import { Graph } from '../graph/graph';
 import { inferSpecs } from '../runtime/compile';
 import { formatTable } from '../report/table';
 import { dtypeSize, numel } from '../util/dtype';
-import { fail } from '../util/errors';
+import { QdeployError, fail, type ErrorCode } from '../util/errors';
 import type { CommandSpec } from './args';
 
 const FAKE_PREFIX = 'fake_';
@@ -24,6 +24,9 @@ export interface ModelInfo {
   params: { count: number; elements: number; bytes: number; byDtype: Record<string, number> };
   quant: { dialect: string; ops: [string, number][]; int8Ops: number; int8Params: number };
   shapeNote?: string;
+  /** a structural fault of the program (what `run` refuses it for); the command exits 1 after printing */
+  error?: string;
+  errorCode?: ErrorCode;
 }
 
 export function modelInfo(path: string): ModelInfo {
@@ -32,7 +35,7 @@ export function modelInfo(path: string): ModelInfo {
   const declared = (n: string) => g.var(n);
   const inputs = g.feeds().map((f) => ({ name: f.name, dtype: declared(f.name)?.dtype ?? '?', dims: declared(f.name)?.dims ?? [] }));
   const outputs: ModelInfo['outputs'] = g.fetches().map((f) => ({ name: f.name, dtype: declared(f.name)?.dtype ?? '?', dims: declared(f.name)?.dims ?? [] }));
-  let shapeNote: string | undefined;
+  let shapeNote: string | undefined, error: string | undefined, errorCode: ErrorCode | undefined;
   try {
     const { specs } = inferSpecs(g, { batch: 1 });
     for (const o of outputs) {
@@ -40,7 +43,11 @@ export function modelInfo(path: string): ModelInfo {
       if (s) { o.inferred = [-1, ...s.dims.slice(1)]; o.dtype = s.dtype; }
     }
   } catch (e) {
-    shapeNote = `output shapes as declared (inference failed: ${(e as Error).message})`;
+    if (!(e instanceof QdeployError)) throw e;
+    // a Paddle op qdeploy cannot run yet leaves a valid program: a note. Anything else (an input no earlier op
+    // produces, a cycle, shapes that do not fit, an op type Paddle does not have) is a broken program: an error.
+    if (e.code === 'unsupported') shapeNote = `output shapes as declared (inference stops at an op qdeploy cannot run: ${e.message})`;
+    else { error = e.message; errorCode = e.code; }
   }
   const histogram = [...g.opHistogram()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   let elements = 0, bytes = 0;
@@ -66,7 +73,7 @@ export function modelInfo(path: string): ModelInfo {
     inputs, outputs, ops: g.ops.length, histogram,
     params: { count: m.params.size, elements, bytes, byDtype },
     quant: { dialect, ops: quantTypes, int8Ops, int8Params: byDtype.int8 ?? 0 },
-    shapeNote,
+    shapeNote, error, errorCode,
   };
 }
 
@@ -106,5 +113,6 @@ export const infoCommand: CommandSpec = {
     if (args.positionals.length !== 1) fail('usage', `info: expects one model path, got ${args.positionals.length} (see qdeploy info --help)`);
     const i = modelInfo(args.positionals[0]);
     process.stdout.write(args.bool('json') ? JSON.stringify(i, null, 2) + '\n' : formatInfo(i));
+    if (i.error) throw new QdeployError(i.errorCode ?? 'format', i.error);
   },
 };

@@ -2,11 +2,9 @@
 // (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
 // (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant; this file reads flags and data.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { numel } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 import { createProgress } from '../util/progress';
-import { Preprocessor, imageBatches, readValList, describePreprocess } from '../data';
-import { openDataset } from '../format/paddle/dataset_bin';
+import { Preprocessor, imageBatches, openModelDataset, readValList, describePreprocess } from '../data';
 import {
   ACTIVATION_QUANTIZE_TYPES, ALGOS, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
   type BatchSource,
@@ -50,13 +48,7 @@ export function openCalibrationData(path: string, sampleDims: number[], batchSiz
       close() {},
     };
   }
-  // opened without the model's shape so that a mismatch is reported as one (the image size comes from the file size)
-  const r = openDataset(path);
-  if (r.chw !== numel(sampleDims)) {
-    r.close();
-    const got = r.shape ? `[${r.shape.join(',')}] (${r.chw} floats)` : `${r.chw} floats`;
-    throw new QdeployError('shape', `dataset ${path}: images of ${got} do not fit the model input [${sampleDims.join(',')}] (${numel(sampleDims)} floats)`);
-  }
+  const r = openModelDataset(path, sampleDims);
   const { images, batches } = plan(r.n, batchSize, batchNums, `dataset ${path}`);
   return {
     images, batches, what: `${path} (${images} of ${r.n} images [${sampleDims.join(',')}])`,
@@ -91,7 +83,7 @@ export const quantizeCommand: CommandSpec = {
     weight_quantize_type: { type: 'string', help: 'weight scales', choices: WEIGHT_QUANTIZE_TYPES, default: 'channel_wise_abs_max' },
     activation_quantize_type: { type: 'string', help: 'fake quantize op of activations', choices: ACTIVATION_QUANTIZE_TYPES, default: 'range_abs_max' },
     onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs (PaddleSlim\'s default; qdeploy convert reads the default layout)' },
-    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
+    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
     backend: { type: 'string', help: 'backend running the calibration', choices: BACKEND_CHOICES, default: 'auto' },
     num_threads: { type: 'int', help: 'threads of the backend', default: 1 },
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },

@@ -9,8 +9,9 @@ import { assetsDir } from '../util/assets';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
+import { readRegularFile } from '../util/safe_read';
 import type { CommandSpec } from './args';
-import { Preprocessor } from '../data';
+import { Preprocessor, checkImagesFit, datasetImageSize } from '../data';
 import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
 
 export interface Inputs {
@@ -48,6 +49,9 @@ export function readTensorFile(path: string, sampleDims: number[]): Inputs {
       };
     }
   }
+  // a dataset .bin of another image size: the one message every command gives
+  const other = datasetImageSize(path);
+  if (other) checkImagesFit(`dataset ${path}`, other, sampleDims);
   if (size > 0 && size % (per * 4) === 0) {
     const bytes = readFileSync(path);
     const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
@@ -62,10 +66,7 @@ export async function readImages(paths: string[], sampleDims: number[], preset?:
   const pre = new Preprocessor(presetFor(preset, sampleDims));
   const images: Float32Array[] = [];
   for (const p of paths) {
-    let buf: Uint8Array;
-    try { buf = readFileSync(p); } catch (e) {
-      return fail('io', `cannot read image ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const buf = readRegularFile(p, { what: 'image', missing: `cannot read image ${p}: no such file` });
     images.push(await pre.process(buf, `image ${p}`));
   }
   return { images, names: [...paths] };
@@ -145,7 +146,7 @@ export const runCommand: CommandSpec = {
     num_threads: { type: 'int', help: 'backend threads', default: 1 },
     top_k: { type: 'int', help: 'classes printed per input', default: 5 },
     labels: { type: 'string', help: 'class names, one per line (default: assets synset_words.txt when the output has 1000 classes)' },
-    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls', default: 'imagenet' },
+    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
     quiet: { type: 'boolean', help: 'print nothing but errors (with --output)' },
   },
   details: 'Example: qdeploy run squeezenet_v1.1 --input input_16.bin --output logits.f32',

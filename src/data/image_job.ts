@@ -1,9 +1,8 @@
 // One image of a stream: read the file, preprocess it, turn every failure into a one-line QdeployError naming the
 // file and its list line. Shared by the in-thread pipeline (src/data/pipeline.ts) and the worker threads
 // (src/data/preprocess_worker.ts), so both give the same messages; also the messages between them.
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { QdeployError } from '../util/errors';
+import { readRegularFile, readRegularFileAsync } from '../util/safe_read';
 import type { Preprocessor, PreprocessOptions } from './preprocess';
 import type { ImageEntry } from './val_list';
 
@@ -18,9 +17,10 @@ export function where(e: ImageEntry, listFile?: string): string {
   return `${e.path} (${listFile ? `${listFile}:` : 'line '}${e.line})`;
 }
 
-function readError(err: unknown, name: string): QdeployError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new QdeployError('data', `${name}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+function readError(err: unknown, path: string, name: string): QdeployError {
+  // safe_read's messages start with the path, which `name` already holds
+  const m = (err as Error).message;
+  return new QdeployError('data', `${name}: ${m.startsWith(`${path}: `) ? m.slice(path.length + 2) : m}`);
 }
 
 function asOutcomeError(err: unknown, name: string): Outcome {
@@ -34,9 +34,12 @@ function asOutcomeError(err: unknown, name: string): Outcome {
 export async function loadImage(path: string, name: string, pre: Preprocessor, sync = false): Promise<Outcome> {
   let buf: Uint8Array;
   try {
-    buf = sync ? readFileSync(path) : await readFile(path);
+    // a regular file only (a FIFO in the list would block the stream for ever); the list may name files anywhere,
+    // as Paddle's os.path.join allows absolute paths, so no containment check here
+    const o = { what: 'image', missing: `${path}: no such file` };
+    buf = sync ? readRegularFile(path, o) : await readRegularFileAsync(path, o);
   } catch (err) {
-    return { ok: false, error: readError(err, name) };
+    return { ok: false, error: readError(err, path, name) };
   }
   try {
     return { ok: true, image: await pre.process(buf, name) };

@@ -17,3 +17,5 @@ export {
   openDataset, DatasetReader, DatasetWriter, writeDataset, datasetFileSize, DATASET_HEADER_BYTES,
   type OpenDatasetOptions, type DatasetBatch, type DatasetWriterOptions,
 } from '../format/paddle/dataset_bin';
+export { checkImagesFit, openModelDataset, datasetImageSize, type ImageSize } from './image_fit';
+export { choosePreset, presetMismatch, DEFAULT_PRESET, type PresetChoice } from './preset_choice';

@@ -5,6 +5,7 @@ import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { getSchema, type InferCtx, type ShapeInfo } from '../ops/schema';
 import '../ops/all';
+import { isPaddleOpType, unsupportedOpType } from '../ops/paddle_op_types';
 import { dtypeSize, numel, type Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 import { isUnsupported, type Backend, type BufferRef, type Kernel, type KernelDesc, type KernelIO, type OpNode, type TensorSpec } from './backend';
@@ -38,7 +39,9 @@ export function inferSpecs(g: Graph, opts: CompileOptions = {}): { specs: Map<st
   for (const op of g.ops) {
     if (op.type === 'feed' || op.type === 'fetch') continue;
     const schema = getSchema(op.type);
-    if (!schema) continue; // reported by compile() together with every other unsupported op
+    // compile() lists every such op before inferring; here (info) inference stops at the first, naming it rather
+    // than the op that would find its output missing
+    if (!schema) throw new QdeployError(isPaddleOpType(op.type) ? 'unsupported' : 'format', unsupportedOpType(op.type, op.id));
     const get = (slot: string): ShapeInfo[] =>
       op.inputList(slot).map((n) => {
         const s = specs.get(n);
@@ -82,7 +85,7 @@ export function inferSpecs(g: Graph, opts: CompileOptions = {}): { specs: Map<st
 export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): Plan {
   const unsupported: string[] = [];
   for (const op of g.ops) {
-    if (op.type !== 'feed' && op.type !== 'fetch' && !getSchema(op.type)) unsupported.push(`${op.label}: unknown op type`);
+    if (op.type !== 'feed' && op.type !== 'fetch' && !getSchema(op.type)) unsupported.push(unsupportedOpType(op.type, op.id));
   }
   if (unsupported.length) {
     throw new QdeployError('unsupported', `${g.source || 'model'}: cannot run ${unsupported.length} op(s): ${unsupported.join('; ')}`);

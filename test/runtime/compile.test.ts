@@ -41,8 +41,8 @@ test('compile refuses a graph with one error listing every unknown op (type and 
     assert.instance(e, QdeployError);
     const m = (e as Error).message;
     assert.match(m, /cannot run 2 op\(s\)/);
-    assert.match(m, new RegExp(`frobnicate\\(${g.ops[2].id}\\)`));
-    assert.match(m, new RegExp(`warp_ctc\\(${g.ops[4].id}\\)`));
+    assert.match(m, new RegExp(`op type 'frobnicate' \\(id ${g.ops[2].id}\\) is unknown`));
+    assert.match(m, new RegExp(`op type 'warp_ctc' \\(id ${g.ops[4].id}\\) is unknown`));
     assert.not.match(m, /\n/);
   }
 });

@@ -9,10 +9,11 @@
 // so a valid file has exactly 8 + N·chw·4 + N·8 bytes. The writer streams images to a temp file and renames it
 // into place on commit (the file appears whole or not at all); the reader validates the header against the file
 // size and reads images/labels on demand with positional reads (the file is never loaded whole).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { AtomicFileWriter } from '../../util/fs_atomic';
 import { QdeployError } from '../../util/errors';
+import { openRegularFile } from '../../util/safe_read';
 
 export const DATASET_HEADER_BYTES = 8;
 const LE = endianness() === 'LE';
@@ -257,13 +258,9 @@ function lastThree(shape: readonly number[] | undefined, path: string): [number,
  * dims of the shape).
  */
 export function openDataset(path: string, opts: OpenDatasetOptions = {}): DatasetReader {
-  let fd: number;
-  try { fd = openSync(path, 'r'); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new QdeployError('io', `cannot open dataset ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  // a regular file only: a FIFO would block the reader for ever (the path itself is the user's choice, links included)
+  const { fd, size } = openRegularFile(path, { what: 'dataset', missing: `cannot open dataset ${path}: no such file` });
   try {
-    const size = fstatSync(fd).size;
     if (size < DATASET_HEADER_BYTES) {
       throw new QdeployError('format', `dataset ${path}: ${size} bytes is shorter than the 8-byte header`);
     }

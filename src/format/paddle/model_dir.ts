@@ -6,12 +6,13 @@
 //   - a dir holding one of those sets (auto-detected),
 //   - a dir plus explicit file names (modelFilename, paramsFilename: Paddle's model_filename/params_filename),
 //   - a program file path (its params found next to it the same way), or a [program, params] pair.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../../util/errors';
 import type { Tensor } from '../../util/dtype';
 import type { ProgramDesc } from '../../util/program_desc';
 import { writeDirAtomic } from '../../util/fs_atomic';
+import { readRegularFile } from '../../util/safe_read';
 import { decodeProgram, encodeProgram } from './program';
 import type { LoD } from './tensor_stream';
 import { writeTensor } from './tensor_stream';
@@ -45,6 +46,8 @@ export interface ModelFiles {
   modelFile: string;
   /** combined layout only; may not exist when the program has no parameters */
   paramsFile?: string;
+  /** files the user named by their path (not found in, nor named relative to, the model dir) */
+  given?: string[];
 }
 
 export interface ModelToSave {
@@ -74,15 +77,12 @@ function kindOf(p: string): Kind {
   }
 }
 
-function readBytes(file: string, what: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') fail('io', `${file}: ${what} not found`);
-    if (code === 'EISDIR') fail('io', `${file}: ${what} is a directory, not a file`);
-    fail('io', `${file}: cannot read ${what} (${code ?? (e as Error).message})`);
-  }
+/**
+ * A file of the model: a regular file (a FIFO would block the read for ever), and one the model dir holds must
+ * stay inside it through symlinks. Files the user named by path (`given`) are the user's choice of place.
+ */
+function readBytes(files: ModelFiles, file: string, what: string): Uint8Array {
+  return readRegularFile(file, { what, within: files.given?.includes(file) ? undefined : files.dir });
 }
 
 // companions of a program file, most specific first
@@ -103,17 +103,18 @@ export function resolveModelFiles(path: string | readonly [string, string], opts
   if (typeof path !== 'string') {
     const [m, p] = path;
     if (kindOf(m) !== 'file') fail('io', `${m}: program file not found`);
-    return { layout: 'combined', dir: dirname(resolve(m)), modelFile: resolve(m), paramsFile: resolve(p) };
+    return { layout: 'combined', dir: dirname(resolve(m)), modelFile: resolve(m), paramsFile: resolve(p), given: [resolve(m), resolve(p)] };
   }
   const kind = kindOf(path);
   if (kind === 'none') fail('io', `${path}: no such file or directory`);
   if (kind === 'file') {
     const dir = dirname(resolve(path));
     const modelFile = resolve(path);
-    if (opts.paramsFilename) return { layout: 'combined', dir, modelFile, paramsFile: resolve(dir, opts.paramsFilename) };
+    const given = [modelFile];
+    if (opts.paramsFilename) return { layout: 'combined', dir, modelFile, paramsFile: resolve(dir, opts.paramsFilename), given };
     const names = new Set(safeList(dir));
     const paramsFile = partnerOf(dir, basename(modelFile), names);
-    return paramsFile ? { layout: 'combined', dir, modelFile, paramsFile } : { layout: 'separate', dir, modelFile };
+    return paramsFile ? { layout: 'combined', dir, modelFile, paramsFile, given } : { layout: 'separate', dir, modelFile, given };
   }
 
   const dir = resolve(path);
@@ -159,7 +160,7 @@ function safeList(dir: string): string[] {
 export function loadModel(path: string | readonly [string, string], opts: LoadModelOptions = {}): LoadedModel {
   const files = resolveModelFiles(path, opts);
   const { modelFile, dir } = files;
-  const program = decodeProgram(readBytes(modelFile, 'program file'), modelFile);
+  const program = decodeProgram(readBytes(files, modelFile, 'program file'), modelFile);
   const vars = persistableVars(program, modelFile);
 
   if (files.layout === 'combined') {
@@ -167,7 +168,7 @@ export function loadModel(path: string | readonly [string, string], opts: LoadMo
     if (vars.length === 0 && kindOf(paramsFile) === 'none') {
       return { program, params: new Map(), lods: new Map(), layout: 'combined', dir, modelFile, paramsFile };
     }
-    const bytes = readBytes(paramsFile, `params file (${vars.length} parameters expected)`);
+    const bytes = readBytes(files, paramsFile, `params file (${vars.length} parameters expected)`);
     const { params, lods } = decodeCombinedParams(bytes, vars, paramsFile);
     return { program, params, lods, layout: 'combined', dir, modelFile, paramsFile };
   }
@@ -178,7 +179,7 @@ export function loadModel(path: string | readonly [string, string], opts: LoadMo
   const lods = new Map<string, LoD>();
   for (const v of vars) {
     const file = join(dir, v.name);
-    const bytes = readBytes(file, `parameter file for var ${v.name}`);
+    const bytes = readBytes(files, file, `parameter file for var ${v.name}`);
     const { tensor, lod } = decodeParamFile(bytes, v, file);
     params.set(v.name, tensor);
     if (lod.length) lods.set(v.name, lod);
