@@ -5,6 +5,7 @@
 // The helpers here (backend choice, data sources, the timed loop) are shared by run, compare and demo.
 import { existsSync, statSync } from 'node:fs';
 import type { Graph } from '../graph/graph';
+import { describeKind, modelKind } from '../graph/model_kind';
 import { PassContext, runPipeline } from '../passes/pass';
 import { FP32_OPTIMIZATION } from '../passes/pipelines';
 import { selectBackend, type BackendChoiceName } from '../backends/select';
@@ -332,7 +333,7 @@ export function compileFor(g: Graph, choice: BackendChoice, batch: number, keep?
 // ---------------------------------------------------------------- printing
 
 /** sample_tester's lines (spec 6.1), then benchmark_app-style latency statistics */
-export function formatBench(model: string, choice: BackendChoice, r: BenchResult): string {
+export function formatBench(model: string, choice: BackendChoice, r: BenchResult, kind?: string): string {
   const l = r.latency;
   return [
     `Model: ${model}`,
@@ -342,6 +343,7 @@ export function formatBench(model: string, choice: BackendChoice, r: BenchResult
     `Top1 accuracy: ${fixed(r.top1, 4).padStart(6)}`,
     `Top5 accuracy: ${fixed(r.top5, 4).padStart(6)}`,
     `[ INFO ] ${backendLine(choice)}`,
+    ...(kind ? [`[ INFO ] model kind: ${kind}`] : []),
     `[ INFO ] Count:      ${r.iterations} iterations (batch ${r.batchSize}, ${r.warmup} warm-up)`,
     `[ INFO ] Latency (per batch):`,
     `[ INFO ]    Median:  ${fixed(l.median, 2)} ms`,
@@ -389,6 +391,15 @@ export function batchProgress(label: string, total: number, quiet = false): { ti
 
 // ---------------------------------------------------------------- the command
 
+/**
+ * bench runs any model: a quant model runs as its FP32 fake-quant simulation, as Paddle's tester runs one; it is
+ * not INT8, so the kind is printed with every result and the quant case says how to get the INT8 model.
+ */
+function kindNote(g: Graph): string {
+  const k = modelKind(g);
+  return k.kind === 'quant' ? `${describeKind(k)}: runs as the FP32 simulation of INT8, not as INT8 (qdeploy convert makes the INT8 model)` : describeKind(k);
+}
+
 export const benchCommand: CommandSpec = {
   name: 'bench',
   summary: 'latency, throughput and accuracy of a model on a dataset (Paddle\'s sample_tester)',
@@ -409,7 +420,9 @@ export const benchCommand: CommandSpec = {
   },
   details: `
 Prints what sample_tester prints (batch latency, sample latency, fps, Top1/Top5 accuracy as %6.4f) and then
-latency median/average/min/max/p90/p99 per batch, the backend, its ISA and threads. Only the model run is timed;
+latency median/average/min/max/p90/p99 per batch, the backend, its ISA and threads, and the model's kind: FP32,
+INT8 (qdeploy convert output) or quant. A quant model (fake-quant ops) is benchmarked as Paddle's tester runs it,
+as FP32 arithmetic simulating INT8: its speed is not INT8 speed; convert it for that. Only the model run is timed;
 batches are read from the file between runs.
 Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_size 1 --iterations 100`,
   async run(args) {
@@ -430,7 +443,7 @@ Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_s
       const r = benchPlan(plan, data, { batchSize: B, iterations: args.num('iterations')!, warmup, profile: true, withAccuracyLayer: args.bool('with_accuracy_layer'), onBatch: bar.tick });
       bar.done();
       r.compileMs = ms;
-      process.stdout.write(formatBench(modelPath, choice, r));
+      process.stdout.write(formatBench(modelPath, choice, r, kindNote(g)));
       const reportPath = args.str('report');
       if (reportPath) {
         writeFileAtomic(reportPath, JSON.stringify(benchReport(modelPath, choice, r, { infer_data: dataPath, use_analysis: args.bool('use_analysis') }), null, 2) + '\n');
