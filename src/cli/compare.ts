@@ -271,6 +271,9 @@ export function checkKinds(fp32: Graph, fp32Path: string, int8: Graph, int8Path:
     fail('usage', `compare: ${flag} ${int8Path} is a quant model (fake-quant op ${k8.evidence!.label}); run qdeploy convert on it first, or pass it as --quant_model to convert it in memory`);
   }
   if (k8.kind === 'fp32') fail('usage', `compare: ${flag} ${int8Path} has no INT8 ops (no quantize/requantize op, no op marked int8): comparing it would set FP32 against FP32; pass qdeploy convert's output`);
+  // accepted, but neither runs INT8 arithmetic on that side: say so next to the numbers
+  if (k8.kind === 'legacy8bit') o.log?.(`compare: note: ${flag} ${int8Path} is a ${describeKind(k8)}; its speed is not INT8 speed`);
+  if (k32.kind !== 'fp32') o.log?.(`compare: note: --fp32_model ${fp32Path} is a ${describeKind(k32)}, run as FP32`);
 }
 
 /** after an in-memory convert: something must have been quantized, or the "INT8" side is FP32 */
