@@ -327,7 +327,8 @@ export async function runCompare(fp32Path: string, int8Path: string, dataPath: s
     o.log?.(`compare: per-layer error on ${n} image(s)`);
     const layers = compareLayers(g32, g8, choice, data, n, r32, r8);
     const fp32 = summary(fp32Path, choice, r32), int8 = summary(int8Path, choice, r8);
-    const layerIds = o.convert ? `op ids of the quant model ${int8Path}, the ids --op_ids_to_skip takes` : `op ids of the INT8 model, as qdeploy dot ${int8Path} numbers them`;
+    // in memory, ops keep convert's ids (the quant model's, new ones for fused ops): what --op_ids_to_skip takes
+    const layerIds = o.convert ? `ids in convert's graph, the ones --op_ids_to_skip takes (convert --debug .dot files)` : `ids of the INT8 model, as qdeploy dot ${int8Path} numbers them`;
     const cd: CompareData = {
       title: `qdeploy compare: ${fp32Path} vs ${int8Path}`, generated: new Date().toISOString(), fp32, int8,
       layers: layers.rows, layerIds, speedup, opTypes: opTypeRows(r32, r8),
