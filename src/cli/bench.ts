@@ -5,13 +5,14 @@
 // The helpers here (backend choice, data sources, the timed loop) are shared by run, compare and demo.
 import { existsSync, statSync } from 'node:fs';
 import type { Graph } from '../graph/graph';
+import { describeKind, modelKind } from '../graph/model_kind';
 import { PassContext, runPipeline } from '../passes/pass';
 import { FP32_OPTIMIZATION } from '../passes/pipelines';
 import { selectBackend, type BackendChoiceName } from '../backends/select';
 import type { Backend, BackendInfo } from '../runtime/backend';
 import { compile } from '../runtime/compile';
 import type { Plan } from '../runtime/plan';
-import { AccuracyMeter, latencyStats, type LatencyStats } from '../report/stats';
+import { AccuracyMeter, latencyStats, ratioStats, type LatencyStats, type RatioStats } from '../report/stats';
 import { fixed } from '../report/table';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
@@ -162,6 +163,8 @@ export interface BenchOptions {
   onBatch?: (i: number, n: number) => void;
   /** called once per batch with the raw first output (row-major, batch rows) */
   onOutput?: (out: Float32Array, batchIndex: number, labels: BigInt64Array) => void;
+  /** the clock (ms); performance.now unless a test gives its own */
+  now?: () => number;
 }
 
 export interface OpTotal { id: number; type: string; kernel: string; ms: number; calls: number }
@@ -195,60 +198,116 @@ export function resolveIterations(count: number, batchSize: number, iterations: 
   return iterations === 0 ? max : iterations;
 }
 
-export function benchPlan(plan: Plan, data: DataSource, opts: BenchOptions): BenchResult {
-  const B = opts.batchSize;
-  const iters = resolveIterations(data.count, B, opts.iterations, data.what);
-  const per = data.imageSize;
-  const want = numel(plan.inputs[0].spec.dims);
-  if (want !== B * per) fail('shape', `model input '${plan.inputs[0].spec.name}' [${plan.inputs[0].spec.dims.join(',')}] does not match the data (${per} floats per image)`);
-  const images = new Float32Array(B * per);
-  const labels = new BigInt64Array(B);
-  const outSpec = plan.outputs[0].spec;
-  const classes = numel(outSpec.dims) / B;
-  const acc = new AccuracyMeter();
-  const acc2 = { top1: 0, top5: 0, n: 0 };
-  const labelInput = opts.withAccuracyLayer ? checkAccuracyLayer(plan) : -1;
+/** one model's timed loop, batch by batch, so that two models can be timed interleaved (benchInterleaved) */
+class TimedRun {
+  private readonly B: number;
+  readonly iters: number;
+  private readonly images: Float32Array;
+  private readonly labels: BigInt64Array;
+  private readonly outName: string;
+  private readonly classes: number;
+  private readonly acc = new AccuracyMeter();
+  private readonly acc2 = { top1: 0, top5: 0, n: 0 };
+  private readonly labelInput: number;
+  private readonly now: () => number;
+  readonly batchMs: number[] = [];
+  private total = 0;
 
-  // warm-up on the first batches (outputs discarded), as sample_tester does
-  for (let w = 0; w < opts.warmup; w++) {
-    data.read((w % iters) * B, B, images, labels);
-    plan.setInput(0, images);
-    if (labelInput >= 0) plan.setInput(labelInput, labels);
-    plan.execute();
+  constructor(private readonly plan: Plan, private readonly data: DataSource, private readonly opts: BenchOptions) {
+    this.B = opts.batchSize;
+    this.iters = resolveIterations(data.count, this.B, opts.iterations, data.what);
+    const per = data.imageSize;
+    const want = numel(plan.inputs[0].spec.dims);
+    if (want !== this.B * per) fail('shape', `model input '${plan.inputs[0].spec.name}' [${plan.inputs[0].spec.dims.join(',')}] does not match the data (${per} floats per image)`);
+    this.images = new Float32Array(this.B * per);
+    this.labels = new BigInt64Array(this.B);
+    this.outName = plan.outputs[0].spec.name;
+    this.classes = numel(plan.outputs[0].spec.dims) / this.B;
+    this.labelInput = opts.withAccuracyLayer ? checkAccuracyLayer(plan) : -1;
+    this.now = opts.now ?? (() => performance.now());
   }
-  plan.resetProfile();
-  plan.profiling = opts.profile;
-  const batchMs: number[] = [];
-  let total = 0;
-  for (let i = 0; i < iters; i++) {
-    data.read(i * B, B, images, labels);
-    const t0 = performance.now();
-    plan.setInput(0, images);
-    if (labelInput >= 0) plan.setInput(labelInput, labels);
+
+  /** warm-up batch w (outputs discarded), as sample_tester does */
+  warm(w: number): void {
+    this.data.read((w % this.iters) * this.B, this.B, this.images, this.labels);
+    this.plan.setInput(0, this.images);
+    if (this.labelInput >= 0) this.plan.setInput(this.labelInput, this.labels);
+    this.plan.execute();
+  }
+
+  /** after warm-up: per-op times count from here */
+  startTiming(): void {
+    this.plan.resetProfile();
+    this.plan.profiling = this.opts.profile;
+  }
+
+  /** timed batch i: only inputs in, the run and the output read are timed */
+  batch(i: number): void {
+    const { plan, B } = this;
+    this.data.read(i * B, B, this.images, this.labels);
+    const t0 = this.now();
+    plan.setInput(0, this.images);
+    if (this.labelInput >= 0) plan.setInput(this.labelInput, this.labels);
     plan.execute();
-    const out = plan.read(outSpec.name);
-    const ms = performance.now() - t0;
-    batchMs.push(ms);
-    total += ms;
-    if (labelInput >= 0) {
-      acc2.top1 += Number(plan.read(plan.outputs[1].spec.name).data[0]);
-      acc2.top5 += Number(plan.read(plan.outputs[2].spec.name).data[0]);
-      acc2.n++;
+    const out = plan.read(this.outName);
+    const ms = this.now() - t0;
+    this.batchMs.push(ms);
+    this.total += ms;
+    if (this.labelInput >= 0) {
+      this.acc2.top1 += Number(plan.read(plan.outputs[1].spec.name).data[0]);
+      this.acc2.top5 += Number(plan.read(plan.outputs[2].spec.name).data[0]);
+      this.acc2.n++;
     } else if (out.dtype === 'fp32') {
-      acc.addBatch(out.data as Float32Array, classes, labels);
+      this.acc.addBatch(out.data as Float32Array, this.classes, this.labels);
     }
-    opts.onOutput?.(out.data as Float32Array, i, labels);
-    opts.onBatch?.(i, iters);
+    this.opts.onOutput?.(out.data as Float32Array, i, this.labels);
   }
-  plan.profiling = false;
-  const batchLatency = total / iters;
-  const sampleLatency = batchLatency / B;
-  return {
-    batchSize: B, iterations: iters, samples: B * iters, warmup: opts.warmup, batchMs, latency: latencyStats(batchMs),
-    batchLatency, sampleLatency, fps: 1000 / sampleLatency,
-    top1: labelInput >= 0 ? acc2.top1 / acc2.n : acc.top1, top5: labelInput >= 0 ? acc2.top5 / acc2.n : acc.top5,
-    classes, opTimes: plan.opTimes.map((t) => ({ ...t })), arenaBytes: plan.arenaBytes, compileMs: 0,
-  };
+
+  result(): BenchResult {
+    const { plan, B, iters } = this;
+    plan.profiling = false;
+    const batchLatency = this.total / iters;
+    const sampleLatency = batchLatency / B;
+    const lab = this.labelInput >= 0;
+    return {
+      batchSize: B, iterations: iters, samples: B * iters, warmup: this.opts.warmup, batchMs: this.batchMs, latency: latencyStats(this.batchMs),
+      batchLatency, sampleLatency, fps: 1000 / sampleLatency,
+      top1: lab ? this.acc2.top1 / this.acc2.n : this.acc.top1, top5: lab ? this.acc2.top5 / this.acc2.n : this.acc.top5,
+      classes: this.classes, opTimes: plan.opTimes.map((t) => ({ ...t })), arenaBytes: plan.arenaBytes, compileMs: 0,
+    };
+  }
+}
+
+export function benchPlan(plan: Plan, data: DataSource, opts: BenchOptions): BenchResult {
+  const r = new TimedRun(plan, data, opts);
+  for (let w = 0; w < opts.warmup; w++) r.warm(w);
+  r.startTiming();
+  for (let i = 0; i < r.iters; i++) {
+    r.batch(i);
+    opts.onBatch?.(i, r.iters);
+  }
+  return r.result();
+}
+
+export interface InterleavedResult { results: [BenchResult, BenchResult]; speedup: RatioStats }
+
+/**
+ * Two models on the same batches, timed batch by batch in turn (batch i of one, batch i of the other; which goes
+ * first alternates), so that load on a shared machine falls on both alike; the speed-up is the median of the
+ * per-batch ratios (first model's ms / second's) with its spread, not a ratio of two runs minutes apart.
+ */
+export function benchInterleaved(plans: [Plan, Plan], data: DataSource, opts: [BenchOptions, BenchOptions], onBatch?: (i: number, n: number) => void): InterleavedResult {
+  const runs = [new TimedRun(plans[0], data, opts[0]), new TimedRun(plans[1], data, opts[1])];
+  const order = (i: number) => (i % 2 === 0 ? runs : [runs[1], runs[0]]);
+  for (let w = 0; w < opts[0].warmup; w++) for (const r of order(w)) r.warm(w);
+  for (const r of runs) r.startTiming();
+  const n = runs[0].iters;
+  for (let i = 0; i < n; i++) {
+    for (const r of order(i)) r.batch(i);
+    onBatch?.(i, n);
+  }
+  const results: [BenchResult, BenchResult] = [runs[0].result(), runs[1].result()];
+  return { results, speedup: ratioStats(results[0].batchMs, results[1].batchMs) };
 }
 
 function checkAccuracyLayer(plan: Plan): number {
@@ -267,7 +326,7 @@ export function compileFor(g: Graph, choice: BackendChoice, batch: number, keep?
 // ---------------------------------------------------------------- printing
 
 /** sample_tester's lines (spec 6.1), then benchmark_app-style latency statistics */
-export function formatBench(model: string, choice: BackendChoice, r: BenchResult): string {
+export function formatBench(model: string, choice: BackendChoice, r: BenchResult, kind?: string): string {
   const l = r.latency;
   return [
     `Model: ${model}`,
@@ -277,6 +336,7 @@ export function formatBench(model: string, choice: BackendChoice, r: BenchResult
     `Top1 accuracy: ${fixed(r.top1, 4).padStart(6)}`,
     `Top5 accuracy: ${fixed(r.top5, 4).padStart(6)}`,
     `[ INFO ] ${backendLine(choice)}`,
+    ...(kind ? [`[ INFO ] model kind: ${kind}`] : []),
     `[ INFO ] Count:      ${r.iterations} iterations (batch ${r.batchSize}, ${r.warmup} warm-up)`,
     `[ INFO ] Latency (per batch):`,
     `[ INFO ]    Median:  ${fixed(l.median, 2)} ms`,
@@ -324,6 +384,15 @@ export function batchProgress(label: string, total: number, quiet = false): { ti
 
 // ---------------------------------------------------------------- the command
 
+/**
+ * bench runs any model: a quant model runs as its FP32 fake-quant simulation, as Paddle's tester runs one; it is
+ * not INT8, so the kind is printed with every result and the quant case says how to get the INT8 model.
+ */
+function kindNote(g: Graph): string {
+  const k = modelKind(g);
+  return k.kind === 'quant' ? `${describeKind(k)}: runs as the FP32 simulation of INT8, not as INT8 (qdeploy convert makes the INT8 model)` : describeKind(k);
+}
+
 export const benchCommand: CommandSpec = {
   name: 'bench',
   summary: 'latency, throughput and accuracy of a model on a dataset (Paddle\'s sample_tester)',
@@ -344,7 +413,9 @@ export const benchCommand: CommandSpec = {
   },
   details: `
 Prints what sample_tester prints (batch latency, sample latency, fps, Top1/Top5 accuracy as %6.4f) and then
-latency median/average/min/max/p90/p99 per batch, the backend, its ISA and threads. Only the model run is timed;
+latency median/average/min/max/p90/p99 per batch, the backend, its ISA and threads, and the model's kind: FP32,
+INT8 (qdeploy convert output) or quant. A quant model (fake-quant ops) is benchmarked as Paddle's tester runs it,
+as FP32 arithmetic simulating INT8: its speed is not INT8 speed; convert it for that. Only the model run is timed;
 batches are read from the file between runs.
 Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_size 1 --iterations 100`,
   async run(args) {
@@ -365,7 +436,7 @@ Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_s
       const r = benchPlan(plan, data, { batchSize: B, iterations: args.num('iterations')!, warmup, profile: true, withAccuracyLayer: args.bool('with_accuracy_layer'), onBatch: bar.tick });
       bar.done();
       r.compileMs = ms;
-      process.stdout.write(formatBench(modelPath, choice, r));
+      process.stdout.write(formatBench(modelPath, choice, r, kindNote(g)));
       const reportPath = args.str('report');
       if (reportPath) {
         writeFileAtomic(reportPath, JSON.stringify(benchReport(modelPath, choice, r, { infer_data: dataPath, use_analysis: args.bool('use_analysis') }), null, 2) + '\n');

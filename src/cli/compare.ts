@@ -1,21 +1,27 @@
 // qdeploy compare --fp32_model A --int8_model B --infer_data F: Paddle's FP32-vs-INT8 comparison
-// (quant2_int8_image_classification_comparison.py: top-1/top-5 of both, accuracy drop against a threshold,
+// (PaddlePaddle/Paddle:python/paddle/static/quantization/tests/quant_int8_image_classification_comparison.py and
+// quant2_int8_image_classification_comparison.py: top-1/top-5 of both, the top-1 drop checked against a threshold,
 // throughput) plus a per-layer table — time and output error of the INT8 model against the FP32 model at every
-// var both produce — and, with --report report.html, the same as self-contained HTML charts.
+// var both produce — and, with --report report.html, the same as self-contained HTML charts. --quant_model Q takes
+// the quant model instead and converts it in memory with convert's pipeline, as Paddle's quant2 script does.
+// FP32 and INT8 are timed batch by batch in turn, so the speed-up is measured under the same load.
 import type { Graph } from '../graph/graph';
+import { describeKind, modelKind } from '../graph/model_kind';
 import type { Plan } from '../runtime/plan';
 import { renderCompareHtml, type CompareData, type LayerRow, type RunSummary } from '../report/html';
-import { errorStats, topK } from '../report/stats';
-import { fixed, formatTable, sci, signedPct } from '../report/table';
+import { formatLayerTable } from '../report/layer_table';
+import { errorStats, topK, type RatioStats } from '../report/stats';
+import { fixed, formatTable, signedPct } from '../report/table';
 import { dequantizeValue } from '../backends/reference/int8';
 import { numel, type Tensor } from '../util/dtype';
-import { fail } from '../util/errors';
+import { fail, QdeployError } from '../util/errors';
 import { writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import {
-  BACKEND_CHOICES, backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
-  type BackendChoice, type BenchResult, type DataSource,
+  BACKEND_CHOICES, applyAnalysis, backendLine, benchInterleaved, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
+  type BackendChoice, type BenchOptions, type BenchResult, type DataSource,
 } from './bench';
+import { convertGraph, parseIds, type ConvertOptions } from './convert';
 
 /** ops that pass an int8 tensor's scale through unchanged (spec 4.6) */
 const SCALE_PASSTHROUGH = new Set(['pool2d', 'reshape', 'reshape2', 'transpose', 'transpose2', 'concat', 'squeeze2', 'unsqueeze2', 'flatten', 'flatten2', 'slice', 'nearest_interp', 'nearest_interp_v2', 'split']);
@@ -64,6 +70,19 @@ function segments(g: Graph, matched: string[]): Segment[] {
 }
 
 const WEIGHT_SLOTS = ['Filter', 'W', 'Y'];
+const QUANT_OPS = new Set(['quantize', 'dequantize', 'requantize']);
+
+/** the op a row stands for: the producer of its INT8 var, looking through quantize/dequantize/requantize */
+function layerOp(g: Graph, v: string): { type: string; id: number } | undefined {
+  let p = g.producer(v);
+  for (let guard = 0; p && QUANT_OPS.has(p.type) && guard < 8; guard++) {
+    const x = p.input('Input') ?? p.input('X');
+    const q = x ? g.producer(x) : undefined;
+    if (!q) break;
+    p = q;
+  }
+  return p;
+}
 
 /**
  * The FP32 var an INT8 op's output stands for. Quant2Int8 renames outputs (cpu_quantize_pass inserts
@@ -145,8 +164,9 @@ export function compareLayers(fp32: Graph, int8: Graph, choice: BackendChoice, d
       const ref = realValues(fp32, a, v), got = realValues(int8, b, v8);
       const e = ref && got ? errorStats(got, ref) : { relL2: NaN, maxAbs: NaN, cosine: NaN };
       const seg32 = s32.get(v)?.ops ?? [], seg8 = s8.get(v8)?.ops ?? [];
+      const op = layerOp(int8, v8);
       rows.push({
-        var: v, fp32Ops: seg32.map((o) => o.type).join('+'), int8Ops: seg8.map((o) => o.type).join('+'),
+        label: op ? `${op.type}(${op.id})` : v8, var: v, fp32Ops: seg32.map((o) => o.type).join('+'), int8Ops: seg8.map((o) => o.type).join('+'),
         fp32Ms: seg32.reduce((s, o) => s + (t32.get(o.id) ?? 0), 0), int8Ms: seg8.reduce((s, o) => s + (t8.get(o.id) ?? 0), 0),
         int8Dtype: b.dtype, relL2: e.relL2, maxAbs: e.maxAbs, cosine: e.cosine,
       });
@@ -161,7 +181,7 @@ export function compareLayers(fp32: Graph, int8: Graph, choice: BackendChoice, d
 export function summary(model: string, choice: BackendChoice, r: BenchResult): RunSummary {
   return {
     model, backend: choice.info.name, isa: choice.info.isa, threads: choice.info.threads, batchSize: r.batchSize,
-    iterations: r.iterations, top1: r.top1, top5: r.top5, fps: r.fps, latency: r.latency,
+    iterations: r.iterations, top1: r.top1, top5: r.top5, fps: r.fps, latency: r.latency, batchMs: r.batchMs,
   };
 }
 
@@ -179,8 +199,9 @@ export function opTypeRows(r32: BenchResult, r8: BenchResult): CompareData['opTy
 }
 
 /** Paddle's comparison summary, then one table */
-export function formatComparison(a: RunSummary, b: RunSummary, threshold: number, agreement?: number): string {
+export function formatComparison(a: RunSummary, b: RunSummary, threshold: number, agreement?: number, speedup?: RatioStats): string {
   const drop = a.top1 - b.top1;
+  const x = (v: number) => fixed(v, 2);
   const lines = [
     '---  Performance summary  ---',
     `FP32: avg fps: ${fixed(a.fps, 2)}, avg latency: ${fixed(a.latency.avg / a.batchSize, 4)} ms`,
@@ -190,27 +211,35 @@ export function formatComparison(a: RunSummary, b: RunSummary, threshold: number
     `FP32: avg top1 accuracy: ${fixed(a.top1, 4)}, avg top5 accuracy: ${fixed(a.top5, 4)}`,
     `INT8: avg top1 accuracy: ${fixed(b.top1, 4)}, avg top5 accuracy: ${fixed(b.top5, 4)}`,
     `top1 accuracy drop: ${fixed(drop, 4)} → ${drop <= threshold ? 'within' : 'ABOVE'} the threshold`,
+    ...(speedup ? [`speed-up (FP32 ms / INT8 ms per batch, ${speedup.count} batches interleaved): median ${x(speedup.median)}x, p10–p90 ${x(speedup.p10)}–${x(speedup.p90)}x, min–max ${x(speedup.min)}–${x(speedup.max)}x`] : []),
     '',
   ];
   const table = formatTable(['', 'FP32', 'INT8', 'INT8 − FP32'], [
     ['top-1', fixed(a.top1, 4), fixed(b.top1, 4), signedPct(b.top1 - a.top1)],
     ['top-5', fixed(a.top5, 4), fixed(b.top5, 4), signedPct(b.top5 - a.top5)],
     ['img/s', fixed(a.fps, 2), fixed(b.fps, 2), `${fixed(b.fps / a.fps, 2)}x`],
-    ['batch ms (median)', fixed(a.latency.median, 2), fixed(b.latency.median, 2), `${fixed(a.latency.median / b.latency.median, 2)}x`],
+    ['batch ms (median)', fixed(a.latency.median, 2), fixed(b.latency.median, 2), `${x(speedup ? speedup.median : a.latency.median / b.latency.median)}x`],
     ...(agreement !== undefined ? [['top-1 agreement', '', fixed(agreement, 4), '']] : []),
   ], { align: ['l', 'r', 'r', 'r'] });
   return lines.join('\n') + table;
 }
 
-export function formatLayers(rows: LayerRow[], images: number): string {
-  return `\nper layer (time: ms per batch over the layer's ops; error: INT8 vs FP32 on ${images} image(s), INT8 dequantized):\n` +
-    formatTable(['#', 'var', 'FP32 ops', 'INT8 ops', 'dtype', 'FP32 ms', 'INT8 ms', 'rel L2', 'max|Δ|', 'cosine'],
-      rows.map((r, i) => [i, r.var.length > 34 ? '…' + r.var.slice(-33) : r.var, r.fp32Ops.length > 28 ? r.fp32Ops.slice(0, 27) + '…' : r.fp32Ops,
-        r.int8Ops.length > 20 ? r.int8Ops.slice(0, 19) + '…' : r.int8Ops, r.int8Dtype, fixed(r.fp32Ms, 3), fixed(r.int8Ms, 3), sci(r.relL2), sci(r.maxAbs), fixed(r.cosine, 5)]),
-      { align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'] });
+/** the per-layer table (src/report/layer_table.ts); `width`: the terminal's columns, none for a pipe or file */
+export const formatLayers = (rows: LayerRow[], images: number, width?: number, ids?: string): string => formatLayerTable(rows, images, { width, ids });
+
+/**
+ * Paddle's comparison test fails when the top-1 accuracy drops by more than the threshold: `assert fp32_acc1 -
+ * int8_acc1 <= threshold` (quant_int8_image_classification_comparison.py; the quant2 script checks the quant
+ * model's top-1 the same way). A rise never fails. Both top-1s are sample_tester's per-batch means.
+ */
+export function checkAccuracyDrop(a: RunSummary, b: RunSummary, threshold: number): void {
+  const drop = a.top1 - b.top1;
+  if (!(drop <= threshold)) {
+    throw new QdeployError('accuracy', `top-1 accuracy drop ${fixed(drop, 4)} (FP32 ${fixed(a.top1, 4)} − INT8 ${fixed(b.top1, 4)}) is above --acc_diff_threshold ${threshold}`);
+  }
 }
 
-export interface CompareResult { fp32: RunSummary; int8: RunSummary; agreement: number; layers: LayerCompare; data: CompareData; r32: BenchResult; r8: BenchResult }
+export interface CompareResult { fp32: RunSummary; int8: RunSummary; agreement: number; layers: LayerCompare; data: CompareData; r32: BenchResult; r8: BenchResult; speedup: RatioStats; layerIds: string }
 
 export interface CompareOptions {
   batchSize: number;
@@ -219,11 +248,48 @@ export interface CompareOptions {
   layerImages: number;
   useAnalysis: boolean;
   log?: (line: string) => void;
+  /** set: the second model is a quant model, converted in memory with these options (--quant_model) */
+  convert?: ConvertOptions;
+}
+
+const FLAG_FOR = (o: CompareOptions) => (o.convert ? '--quant_model' : '--int8_model');
+
+/**
+ * The models must be what their flags say, or the comparison is a silent wrong answer: an FP32 model as INT8
+ * (FP32 against FP32), a quant model as INT8 (its fake-quant ops timed and measured as if they were INT8).
+ */
+export function checkKinds(fp32: Graph, fp32Path: string, int8: Graph, int8Path: string, o: CompareOptions): void {
+  const k32 = modelKind(fp32), k8 = modelKind(int8);
+  if (k32.kind === 'int8') fail('usage', `compare: --fp32_model ${fp32Path} is an INT8 model (op ${k32.evidence!.label}); pass the FP32 model it came from`);
+  const flag = FLAG_FOR(o);
+  if (o.convert) {
+    if (k8.kind === 'int8') fail('usage', `compare: --quant_model ${int8Path} is already an INT8 model (op ${k8.evidence!.label}); pass it as --int8_model`);
+    if (k8.kind !== 'quant') fail('usage', `compare: --quant_model ${int8Path} has no fake-quant ops (${describeKind(k8)}); pass PaddleSlim's or qdeploy quantize's output`);
+    return;
+  }
+  if (k8.kind === 'quant') {
+    fail('usage', `compare: ${flag} ${int8Path} is a quant model (fake-quant op ${k8.evidence!.label}); run qdeploy convert on it first, or pass it as --quant_model to convert it in memory`);
+  }
+  if (k8.kind === 'fp32') fail('usage', `compare: ${flag} ${int8Path} has no INT8 ops (no quantize/requantize op, no op marked int8): comparing it would set FP32 against FP32; pass qdeploy convert's output`);
+  // accepted, but neither runs INT8 arithmetic on that side: say so next to the numbers
+  if (k8.kind === 'legacy8bit') o.log?.(`compare: note: ${flag} ${int8Path} is a ${describeKind(k8)}; its speed is not INT8 speed`);
+  if (k32.kind !== 'fp32') o.log?.(`compare: note: --fp32_model ${fp32Path} is a ${describeKind(k32)}, run as FP32`);
+}
+
+/** after an in-memory convert: something must have been quantized, or the "INT8" side is FP32 */
+function checkConverted(g: Graph, path: string): void {
+  if (modelKind(g).kind !== 'int8') fail('quant', `compare: --quant_model ${path}: convert quantized no op (check --ops_to_quantize / --op_ids_to_skip)`);
 }
 
 export async function runCompare(fp32Path: string, int8Path: string, dataPath: string, choice: BackendChoice, o: CompareOptions, preset?: string): Promise<CompareResult> {
-  const g32 = loadForBench(fp32Path, o.useAnalysis);
+  const g32 = loadForBench(fp32Path, false);
   const g8 = loadForBench(int8Path, false);
+  checkKinds(g32, fp32Path, g8, int8Path, o);
+  if (o.useAnalysis) applyAnalysis(g32);
+  if (o.convert) {
+    convertGraph(g8, o.convert);
+    checkConverted(g8, int8Path);
+  }
   const io32 = modelIo(g32), io8 = modelIo(g8);
   if (io32.sampleDims.join(',') !== io8.sampleDims.join(',')) {
     fail('shape', `the models take different inputs: FP32 [${io32.sampleDims.join(',')}], INT8 [${io8.sampleDims.join(',')}]`);
@@ -232,31 +298,42 @@ export async function runCompare(fp32Path: string, int8Path: string, dataPath: s
   try {
     resolveIterations(data.count, o.batchSize, o.iterations, data.what);
     const top: number[][] = [[], []];
-    const run = (g: Graph, which: 0 | 1, label: string) => {
-      const { plan, ms } = compileFor(g, choice, o.batchSize);
-      o.log?.(`${label}: compiled in ${fixed(ms, 0)} ms, running ${o.iterations || Math.floor(data.count / o.batchSize)} batch(es) of ${o.batchSize}`);
-      const bar = batchProgress(label, o.iterations || Math.floor(data.count / o.batchSize));
-      const r = benchPlan(plan, data, {
-        batchSize: o.batchSize, iterations: o.iterations, warmup: o.warmup, profile: true, onBatch: bar.tick,
-        onOutput: (out) => { const w = out.length / o.batchSize; for (let i = 0; i < o.batchSize; i++) top[which].push(topK(out.subarray(i * w, (i + 1) * w), 1)[0]); },
-      });
-      bar.done();
-      r.compileMs = ms;
-      plan.dispose();
-      return r;
-    };
-    const r32 = run(g32, 0, 'FP32');
-    const r8 = run(g8, 1, 'INT8');
+    const opts = (which: 0 | 1): BenchOptions => ({
+      batchSize: o.batchSize, iterations: o.iterations, warmup: o.warmup, profile: true,
+      onOutput: (out) => { const w = out.length / o.batchSize; for (let i = 0; i < o.batchSize; i++) top[which].push(topK(out.subarray(i * w, (i + 1) * w), 1)[0]); },
+    });
+    const c32 = compileFor(g32, choice, o.batchSize);
+    let r32: BenchResult, r8: BenchResult, speedup: RatioStats;
+    try {
+      const c8 = compileFor(g8, choice, o.batchSize);
+      try {
+        const n = o.iterations || Math.floor(data.count / o.batchSize);
+        o.log?.(`compare: FP32 compiled in ${fixed(c32.ms, 0)} ms, INT8 in ${fixed(c8.ms, 0)} ms; running ${n} batch(es) of ${o.batchSize}, FP32 and INT8 in turn`);
+        const bar = batchProgress('compare', n);
+        const r = benchInterleaved([c32.plan, c8.plan], data, [opts(0), opts(1)], bar.tick);
+        bar.done();
+        [r32, r8] = r.results;
+        speedup = r.speedup;
+        r32.compileMs = c32.ms;
+        r8.compileMs = c8.ms;
+      } finally {
+        c8.plan.dispose();
+      }
+    } finally {
+      c32.plan.dispose();
+    }
     const agree = top[0].filter((t, i) => t === top[1][i]).length / Math.max(1, top[0].length);
     const n = Math.max(1, Math.min(o.layerImages, o.batchSize, data.count));
-    o.log?.(`per-layer error on ${n} image(s)`);
+    o.log?.(`compare: per-layer error on ${n} image(s)`);
     const layers = compareLayers(g32, g8, choice, data, n, r32, r8);
     const fp32 = summary(fp32Path, choice, r32), int8 = summary(int8Path, choice, r8);
+    // in memory, ops keep convert's ids (the quant model's, new ones for fused ops): what --op_ids_to_skip takes
+    const layerIds = o.convert ? `ids in convert's graph, the ones --op_ids_to_skip takes (convert --debug .dot files)` : `ids of the INT8 model, as qdeploy dot ${int8Path} numbers them`;
     const cd: CompareData = {
       title: `qdeploy compare: ${fp32Path} vs ${int8Path}`, generated: new Date().toISOString(), fp32, int8,
-      layers: layers.rows, opTypes: opTypeRows(r32, r8),
+      layers: layers.rows, layerIds, speedup, opTypes: opTypeRows(r32, r8),
     };
-    return { fp32, int8, agreement: agree, layers, data: cd, r32, r8 };
+    return { fp32, int8, agreement: agree, layers, data: cd, r32, r8, speedup, layerIds };
   } finally {
     data.close();
   }
@@ -265,24 +342,32 @@ export async function runCompare(fp32Path: string, int8Path: string, dataPath: s
 export const compareCommand: CommandSpec = {
   name: 'compare',
   summary: 'FP32 vs INT8: accuracy, throughput, per-layer time and error (table, HTML report)',
-  usage: 'qdeploy compare --fp32_model A --int8_model B --infer_data F [--batch_size 50] [--iterations 0] [--backend auto] [--report report.html]',
+  usage: 'qdeploy compare --fp32_model A (--int8_model B | --quant_model Q) --infer_data F [--batch_size 50] [--iterations 0] [--acc_diff_threshold 0.01] [--backend auto] [--report report.html]',
   flags: {
     fp32_model: { type: 'string', help: 'the FP32 model' },
     int8_model: { type: 'string', help: 'the INT8 model (qdeploy convert output)' },
+    quant_model: { type: 'string', help: 'instead of --int8_model: the quant model, converted in memory as qdeploy convert would' },
+    ops_to_quantize: { type: 'list', help: 'with --quant_model: convert\'s --ops_to_quantize', default: '' },
+    op_ids_to_skip: { type: 'list', help: 'with --quant_model: convert\'s --op_ids_to_skip (the ids the layer table shows)', default: '' },
     infer_data: { type: 'string', help: 'dataset .bin or a folder with val_list.txt' },
     batch_size: { type: 'int', help: 'images per batch', default: 50 },
     iterations: { type: 'int', help: 'batches; 0 = the whole dataset', default: 0 },
     warmup: { type: 'int', help: 'warm-up batches per model', default: 1 },
     num_threads: { type: 'int', help: 'backend threads', default: 1 },
     backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
-    acc_diff_threshold: { type: 'float', help: 'accepted top-1 accuracy drop', default: 0.01 },
+    acc_diff_threshold: { type: 'float', help: 'accepted top-1 accuracy drop (FP32 − INT8); above it compare exits 1', default: 0.01 },
     layer_images: { type: 'int', help: 'images the per-layer error is measured on', default: 2 },
     use_analysis: { type: 'boolean', help: 'apply the FP32 fuses to the FP32 model first (AnalysisConfig)' },
     preset: { type: 'string', help: 'preprocessing preset when --infer_data is a JPEG folder' },
     report: { type: 'string', help: 'write the report: .html (charts) or .json' },
   },
   details: `
-Layers are matched by var name: every var both models produce. Time per layer sums the ops between matched
+Exit status 1 when FP32 top-1 − INT8 top-1 > --acc_diff_threshold (Paddle's comparison test). The models are
+checked first: --int8_model must hold INT8 ops (qdeploy convert's output), --quant_model fake-quant ops.
+FP32 and INT8 run batch by batch in turn (which goes first alternates); the speed-up is the median of the
+per-batch ratios FP32 ms / INT8 ms, with p10–p90 and min–max.
+Layers are named by op type(op id): with --int8_model the INT8 model's ids (qdeploy dot numbering), with
+--quant_model the quant model's ids, the ones --op_ids_to_skip takes. Layers are matched by weight and var name: every var both models produce. Time per layer sums the ops between matched
 vars (so a fused INT8 conv is set against FP32 conv+batch_norm+relu). INT8 vars (u8/s8) are dequantized with
 the scale of the op that produced them (quantize Scale, conv Scale_out; pool/reshape/concat pass it through).`,
   async run(args) {
@@ -292,15 +377,22 @@ the scale of the op that produced them (quantize Scale, conv Scale_out; pool/res
       layerImages: args.num('layer_images')!, useAnalysis: args.bool('use_analysis'),
       log: (l) => process.stderr.write(l + '\n'),
     };
-    const r = await runCompare(args.reqStr('fp32_model'), args.reqStr('int8_model'), args.reqStr('infer_data'), choice, o, args.str('preset'));
+    const int8Path = args.str('int8_model'), quantPath = args.str('quant_model');
+    if (int8Path && quantPath) fail('usage', 'compare: pass either --int8_model or --quant_model, not both');
+    if (!int8Path && !quantPath) fail('usage', 'compare: --int8_model (or --quant_model) is required (see qdeploy compare --help)');
+    if (quantPath) o.convert = { opsToQuantize: args.list('ops_to_quantize') ?? [], opIdsToSkip: parseIds(args.list('op_ids_to_skip')) };
+    else if (args.list('ops_to_quantize')?.length || args.list('op_ids_to_skip')?.length) fail('usage', 'compare: --ops_to_quantize and --op_ids_to_skip apply to --quant_model only (the INT8 model is converted already)');
+    const threshold = args.num('acc_diff_threshold')!;
+    const r = await runCompare(args.reqStr('fp32_model'), (int8Path ?? quantPath)!, args.reqStr('infer_data'), choice, o, args.str('preset'));
     const out = process.stdout;
     out.write(`${backendLine(choice)}\n`);
-    out.write(formatComparison(r.fp32, r.int8, args.num('acc_diff_threshold')!, r.agreement));
-    out.write(formatLayers(r.layers.rows, r.layers.images));
+    out.write(formatComparison(r.fp32, r.int8, threshold, r.agreement, r.speedup));
+    out.write(formatLayers(r.layers.rows, r.layers.images, out.isTTY ? out.columns : undefined, r.layerIds));
     const rep = args.str('report');
     if (rep) {
-      writeFileAtomic(rep, rep.endsWith('.json') ? JSON.stringify({ ...r.data, agreement: r.agreement }, null, 2) + '\n' : renderCompareHtml(r.data));
+      writeFileAtomic(rep, rep.endsWith('.json') ? JSON.stringify({ ...r.data, agreement: r.agreement, acc_diff_threshold: threshold }, null, 2) + '\n' : renderCompareHtml(r.data));
       out.write(`report written to ${rep}\n`);
     }
+    checkAccuracyDrop(r.fp32, r.int8, threshold);
   },
 };

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDot } from '../graph/dot';
+import type { Graph } from '../graph/graph';
 import { PassContext, runPipeline, type Instrument } from '../passes/pass';
 import { convertPipeline } from '../passes/pipelines';
 import { formatSummary, summarize } from '../passes/summary';
@@ -30,12 +31,21 @@ export function timingInstrument(out: (line: string) => void): Instrument {
   };
 }
 
-function parseIds(list: string[] | undefined): number[] {
+export function parseIds(list: string[] | undefined): number[] {
   return (list ?? []).map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 0) throw new QdeployError('usage', `convert: --op_ids_to_skip expects op ids (integers), got '${s}'`);
     return n;
   });
+}
+
+export interface ConvertOptions { opsToQuantize: string[]; opIdsToSkip: number[]; int8Weights?: boolean; unsignedReluScales?: boolean }
+
+/** the quant graph → INT8, in place, through convert's pipeline (also compare --quant_model's in-memory convert) */
+export function convertGraph(g: Graph, opts: ConvertOptions, instruments: Instrument[] = []): PassContext {
+  const ctx = new PassContext(opts);
+  runPipeline(g, convertPipeline(opts), ctx, instruments);
+  return ctx;
 }
 
 export const convertCommand: CommandSpec = {
@@ -77,14 +87,13 @@ Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ 
       unsignedReluScales: args.bool('update_relu_output_scales'),
     };
     const g = loadGraph(src, { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') });
-    const ctx = new PassContext(opts);
     const log = (l: string) => process.stdout.write(l + '\n');
     const instruments: Instrument[] = [];
     if (args.bool('debug')) {
       instruments.push(dotInstrument(args.str('debug_dir') ?? '.'), timingInstrument(log));
       log(`passes (dot files in ${args.str('debug_dir') ?? '.'}):`);
     }
-    runPipeline(g, convertPipeline(opts), ctx, instruments);
+    const ctx = convertGraph(g, opts, instruments);
     saveGraph(g, out, { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite });
     process.stdout.write(formatSummary(summarize(g, ctx.log)));
     log(`INT8 model written to ${out}`);

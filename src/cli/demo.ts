@@ -203,7 +203,7 @@ export const demoCommand: CommandSpec = {
 
     step(8, n, `SqueezeNet FP32 vs INT8 accuracy on all ${w.n} real images (batch 1, as the goldens; the first ${nSqCal} were the calibration set)`);
     const sr = await runCompare(squeeze!, sqInt8Dir, realBin, choice, { batchSize: 1, iterations: 0, warmup: 1, layerImages: 1, useAnalysis: false, log: (l) => out(`      ${l}\n`) });
-    out(formatComparison(sr.fp32, sr.int8, 0.01, sr.agreement).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
+    out(formatComparison(sr.fp32, sr.int8, 0.01, sr.agreement, sr.speedup).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
     const sqHtml = join(dir, 'compare_squeezenet_v1.1.html');
     writeFileAtomic(sqHtml, renderCompareHtml(sr.data));
     out(`      HTML report: ${sqHtml}\n`);

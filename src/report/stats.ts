@@ -27,6 +27,19 @@ export function latencyStats(ms: ArrayLike<number>): LatencyStats {
   return { count: n, median, avg: n ? sum / n : NaN, min: n ? s[0] : NaN, max: n ? s[n - 1] : NaN, p90: percentile(s, 90), p99: percentile(s, 99) };
 }
 
+/**
+ * Per-pair ratios num[i] / den[i] and their spread: median (mean of the middle two), nearest-rank p10/p90, min,
+ * max. compare times FP32 and INT8 batch by batch, so each pair's ratio is measured under the same load.
+ */
+export interface RatioStats { count: number; ratios: number[]; median: number; p10: number; p90: number; min: number; max: number }
+
+export function ratioStats(num: ArrayLike<number>, den: ArrayLike<number>): RatioStats {
+  const ratios = Array.from({ length: Math.min(num.length, den.length) }, (_, i) => num[i] / den[i]);
+  const s = Float64Array.from(ratios).sort();
+  const l = latencyStats(s);
+  return { count: s.length, ratios, median: l.median, p10: percentile(s, 10), p90: percentile(s, 90), min: l.min, max: l.max };
+}
+
 /** indices of the k largest values, largest first (ties: lower index first) */
 export function topK(row: ArrayLike<number>, k: number): number[] {
   const kk = Math.min(k, row.length);

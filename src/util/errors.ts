@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'quant'        // scales missing, zero, NaN; unknown fake-quant dialect
   | 'data'         // images / dataset / labels
   | 'backend'      // a backend cannot load or run
+  | 'accuracy'     // a measured result fails its stated check (compare's --acc_diff_threshold)
   | 'internal';
 
 export class QdeployError extends Error {

@@ -108,7 +108,7 @@ test('compare: Paddle summary, per-layer table of 27 convs with finite errors, s
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /---  Performance summary  ---\nFP32: avg fps: [\d.]+, avg latency: [\d.]+ ms\nINT8: avg fps: [\d.]+, avg latency: [\d.]+ ms\n---  Accuracy summary  ---/);
   assert.match(r.stdout, /FP32: avg top1 accuracy: 0\.\d{4}, avg top5 accuracy: 0\.\d{4}/);
-  const rows = r.stdout.split('\n').filter((l) => /^\s*\d+\s+relu_\d+\.tmp_0\s+conv2d\+batch_norm\+relu/.test(l));
+  const rows = r.stdout.split('\n').filter((l) => /^\s*\d+\s+conv2d\(\d+\)\s+relu_\d+\.tmp_0\s+conv2d\+batch_norm\+relu/.test(l));
   assert.is(rows.length, 27, r.stdout);
   for (const l of rows) {
     const cols = l.trim().split(/\s+/);
