@@ -29,15 +29,18 @@ let passed = 0, failed = 0, skipped = 0;
 const failedFiles = [];
 const leaks = [];
 
-// The run's own temp dir (in the real one), removed at the end, on Ctrl-C and on SIGTERM.
+// The run's own temp dir (in the real one), removed at the end, on Ctrl-C and on SIGTERM: the running test
+// files get the signal, no new one starts, and the dir goes once they have ended (5 s at most).
 const runTmp = mkdtempSync(join(tmpdir(), 'qdeploy-test-run-'));
 const children = new Set();
-const removeRunTmp = () => rmSync(runTmp, { recursive: true, force: true });
-process.on('exit', removeRunTmp);
-for (const sig of ['SIGINT', 'SIGTERM']) {
+let stopping = 0; // the exit code once a signal came
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.once(sig, () => {
+    stopping = code;
     for (const c of children) c.kill(sig);
-    process.exit(130);
+    const t0 = Date.now();
+    setInterval(() => { if (children.size === 0 || Date.now() - t0 > 5000) process.exit(code); }, 50);
   });
 }
 
@@ -102,7 +105,8 @@ function runOne(file) {
 }
 
 const queue = [...files];
-await Promise.all(Array.from({ length: jobs }, async () => { while (queue.length) await runOne(queue.shift()); }));
+await Promise.all(Array.from({ length: jobs }, async () => { while (queue.length && !stopping) await runOne(queue.shift()); }));
+if (stopping) { console.log(`interrupted: ${queue.length} file(s) not run`); process.exit(stopping); }
 if (leaks.length) console.log(`temp files left behind (each counted as a failure; create them with test/tmp.ts):\n${leaks.map((l) => '  ' + l).join('\n')}`);
 if (failedFiles.length) console.log('failed files: ' + failedFiles.join(', '));
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
