@@ -2,13 +2,13 @@
 // bench times them (benchPlan: streamed reads from the dataset file, per-op profiling, accuracy) against a bare
 // loop of plan.setInput / execute / read on batches already in memory. Prints the ratio of total wall time,
 // median of several runs. Run: node -r esbuild-register bench/bench_overhead.ts [model] [size] [batches] [runs]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchPlan, chooseBackend, compileFor, openBinDataset, backendLine } from '../src/cli/bench';
 import { writeDataset } from '../src/format/paddle/dataset_bin';
 import { buildZooModel, type ZooModel } from '../src/zoo/models';
 import { Rng, syntheticImage } from '../src/zoo/prng';
+import { ownedTempDir } from '../src/util/temp_dir';
 
 const model = (process.argv[2] ?? 'mobilenet_v1') as ZooModel;
 const size = Number(process.argv[3] ?? 64);
@@ -23,7 +23,7 @@ const chw = 3 * size * size;
 const n = B * batches;
 const images = new Float32Array(n * chw);
 for (let i = 0; i < n; i++) images.set(syntheticImage(rng, 3, size, size), i * chw);
-const dir = mkdtempSync(join(tmpdir(), 'qdeploy-overhead-'));
+const dir = ownedTempDir('overhead').path; // removed at the end, also on error
 const file = join(dir, 'data.bin');
 writeDataset(file, images, new Array(n).fill(0), chw);
 const { plan } = compileFor(g, choice, B);

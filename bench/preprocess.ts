@@ -30,9 +30,9 @@
 // gives MAD 0.019 vs the goldens (bound 0.02) — measured and left out; hence the addon. The bench checks the addon's
 // RGB against PIL's decode (a dump of Image.open(f).convert('RGB')) byte for byte on every image.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { configureThreads, defaultConcurrency, defaultWorkers, preprocessEntries } from '../src/data/pipeline';
@@ -41,6 +41,7 @@ import { readValList } from '../src/data/val_list';
 import { assetsDir } from '../src/util/assets';
 import { prewarmWorkers } from '../src/data/worker_pool';
 import { loadJpegAddon } from '../src/util/native_build';
+import { ownedTempDir } from '../src/util/temp_dir';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
   if (!assets || !existsSync(join(assets, 'data', 'val_list.txt'))) { console.log('SKIP: assets/data not found (set QDEPLOY_ASSETS)'); return; }
   const reps = flag('--reps', '3');
   const entries = readValList(join(assets, 'data'));
-  const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-bench-pre-'));
+  const tmp = ownedTempDir('bench-pre').path; // the dumps; removed at exit
   const maxCores = Math.min(2, availableParallelism());
   console.log(`preprocess bench: ${entries.length} images (imagenet preset, 3x224x224), median of ${flag('--rounds', '3')} rounds × ${reps} reps, ` +
     `${availableParallelism()} cores available, pinning: ${pinned(1).length ? 'taskset' : 'none (taskset missing)'}`);

@@ -1,10 +1,39 @@
 // Outputs appear whole or not at all: write into a temp sibling, then rename over the target.
+// The sibling is removed on failure and at exit; a writer killed outright (Ctrl-C during a synchronous write,
+// SIGKILL) runs no hook, so each write first removes the siblings of the same target whose writer is gone.
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { QdeployError } from './errors';
 
 let counter = 0;
-const tmpName = (target: string) => join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** remove `.<name>.tmp-<pid>-<n>` siblings of `target` left by writers that no longer run */
+function removeStaleSiblings(target: string): void {
+  const prefix = `.${basename(target)}.tmp-`;
+  let names: string[];
+  try { names = readdirSync(dirname(target)); } catch { return; }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)-\d+$/.exec(n.slice(prefix.length));
+    if (m && Number(m[1]) !== process.pid && processGone(Number(m[1]))) {
+      rmSync(join(dirname(target), n), { recursive: true, force: true });
+    }
+  }
+}
+
+function tmpName(target: string): string {
+  removeStaleSiblings(target);
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+}
 
 export function writeFileAtomic(target: string, data: Uint8Array | string): void {
   mkdirSync(dirname(target), { recursive: true });

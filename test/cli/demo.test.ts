@@ -3,10 +3,11 @@
 // quantized on the first 16 real images and compared with FP32 on all 50 (Paddle's comparison summary).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetsDir } from '../../src/util/assets';
-import { qd, tmp } from './helpers';
+import { ensureBuilt, oneLineError, qd, root, tmp } from './helpers';
 import { skipTest } from '../skip';
 
 const small = ['--image_size', '64', '--images', '2', '--calib_images', '2'];
@@ -60,6 +61,50 @@ test('demo with the real assets: SqueezeNet calibrated on 16 images, FP32 vs INT
   assert.ok(existsSync(join(dir, 'squeezenet_v1.1_int8', '__model__')));
   assert.ok(readFileSync(join(dir, 'compare_squeezenet_v1.1.html'), 'utf8').includes('<svg '));
   assert.match(r.stdout, /done in \d+ s\n$/);
+});
+
+// Without --out_dir the demo works in a temp dir of its own: gone after success, failure and Ctrl-C.
+// Each run gets a fresh TMPDIR, so "nothing new in the temp dir" is "TMPDIR is empty".
+test('demo without --out_dir: its temp work dir is removed at the end and TMPDIR holds nothing new', () => {
+  const t = tmp('demo-tmpdir');
+  const r = qd(['demo', '--no_real', ...small], { TMPDIR: t });
+  assert.is(r.code, 0, r.stderr);
+  const work = /^work dir: (\S+) \(a temp dir/m.exec(r.stdout)?.[1];
+  assert.ok(work && work.startsWith(join(t, 'qdeploy-demo-')), r.stdout.slice(0, 400));
+  assert.match(r.stdout, /removed the work dir \S+ \(\d+\.\d MiB\); --out_dir DIR keeps the models and the HTML report\n$/);
+  assert.equal(readdirSync(t), []);
+});
+
+test('demo failing after it made its work dir (--backend native, not built) leaves nothing in TMPDIR', () => {
+  const t = tmp('demo-fail');
+  const r = qd(['demo', '--no_real', ...small, '--backend', 'native'], { TMPDIR: t });
+  assert.is(r.code, 1);
+  assert.match(oneLineError(r), /--backend native/);
+  assert.equal(readdirSync(t), []);
+});
+
+test('demo interrupted (Ctrl-C) mid-run: it stops at once and nothing is left in TMPDIR', async () => {
+  ensureBuilt();
+  const t = tmp('demo-sigint');
+  const child = spawn(process.execPath, [join(root, 'bin', 'qdeploy.mjs'), 'demo', '--no_real', ...small], {
+    cwd: root, env: { ...process.env, TMPDIR: t },
+  });
+  let stdout = '', sent = false;
+  const signal = await new Promise<string | null>((res) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // the work dir exists from this line on
+      if (!sent && stdout.includes('[1/4] zoo')) { sent = true; child.kill('SIGINT'); }
+    });
+    child.on('close', (_c, sig) => res(sig));
+  });
+  assert.ok(sent, stdout);
+  // Ctrl-C keeps its default effect (the process ends by the signal, mid-step, not after the demo)
+  assert.is(signal, 'SIGINT', stdout);
+  assert.not.match(stdout, /done in/);
+  // the demo's watcher removes the work dir once the process is gone (it polls every 0.2 s)
+  for (let i = 0; i < 100 && readdirSync(t).length; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(readdirSync(t), []);
 });
 
 test.run();

@@ -1,9 +1,9 @@
 // Runs the built CLI (dist/qdeploy.mjs through bin/qdeploy.mjs) as a child process, building it first when the
 // bundle is missing or older than src/, and gives exit code, stdout and stderr.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../tmp';
 
 export const root = resolve(__dirname, '..', '..');
 const bin = join(root, 'bin', 'qdeploy.mjs');
@@ -44,7 +44,8 @@ export function oneLineError(r: CliResult): string {
   return lines[0];
 }
 
-export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `qdeploy-${prefix}-`));
+/** a temp dir removed at exit (test/tmp.ts) */
+export const tmp = (prefix: string) => tempDir(prefix);
 
 export function assets(): string | undefined {
   const c = process.env.QDEPLOY_ASSETS ?? resolve(root, '..', 'shared', 'assets');

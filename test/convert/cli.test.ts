@@ -3,8 +3,8 @@
 // errors and leaves no model dir behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { parseCommandArgs } from '../../src/cli/args';
 import { convertCommand } from '../../src/cli/convert';
@@ -15,7 +15,7 @@ import { compile } from '../../src/runtime/compile';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { registerFakeKernels } from './fake_kernels';
 
-const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-convert-'));
+const tmp = tempDir('convert');
 let n = 0;
 
 function quantModel(over: { xScale?: number[] | null; fakeType?: string } = {}) {

@@ -1,11 +1,12 @@
 // Shared bits of the data tests: a temp dir with small synthetic images and list files.
-import { mkdtempSync, readdirSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir as testTempDir } from '../tmp';
 import sharp from 'sharp';
 
+/** a temp dir removed at exit (test/tmp.ts) */
 export function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `qdeploy-${tag}-`));
+  return testTempDir(tag);
 }
 
 /** A w×h JPEG with a horizontal gradient and a coloured block (so resizing has something to do). */

@@ -2,15 +2,15 @@
 // size, shape inference from a model input shape, on-demand batches, and no file left behind on failure.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import {
   DatasetWriter, datasetFileSize, openDataset, writeDataset,
 } from '../../src/format/paddle/dataset_bin';
 import { QdeployError } from '../../src/util/errors';
 
-const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-dataset-'));
+const tmp = tempDir('dataset');
 let k = 0;
 const file = (name = 'd') => join(tmp, `${name}${k++}.bin`);
 

@@ -1,12 +1,12 @@
 // Shared by the format tests: where the real models are, temp dirs, and error assertions.
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { assetsDir } from '../../src/util/assets';
 import { QdeployError, type ErrorCode } from '../../src/util/errors';
 import type { ProgramDesc, VarDesc } from '../../src/util/program_desc';
 import { skipTest } from '../skip';
+import { tempDir as testTempDir } from '../tmp';
 
 /** models/<name> dirs present in the assets, or a printed SKIP line and []. */
 export function assetModels(why: string): { name: string; dir: string }[] {
@@ -42,18 +42,15 @@ export function assetPath(...parts: string[]): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-const made: string[] = [];
+/** a temp dir removed at exit (test/tmp.ts) */
 export function tempDir(tag: string): string {
-  const d = mkdtempSync(join(tmpdir(), `qdeploy-format-${tag}-`));
-  made.push(d);
-  return d;
+  return testTempDir(`format-${tag}`);
 }
 export function copyToTemp(src: string, tag: string): string {
   const d = join(tempDir(tag), 'model');
   cpSync(src, d, { recursive: true });
   return d;
 }
-process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 /** `fn` must throw a QdeployError with this code whose one-line message contains every `parts` string. */
 export function expectError(fn: () => unknown, code: ErrorCode, ...parts: string[]): QdeployError {

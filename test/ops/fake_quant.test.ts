@@ -4,8 +4,8 @@
 // End to end: SqueezeNet quantized with the real quantizer (both layouts) runs and keeps the FP32 top-1.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { getSchema, knownOpTypes } from '../../src/ops/schema';
 import { QdeployError } from '../../src/util/errors';
@@ -211,7 +211,7 @@ test('end to end: SqueezeNet quant models (non-onnx and onnx_format) run, info l
     return;
   }
   const golden = JSON.parse(readFileSync(goldenFile, 'utf8')) as { per_image: { top1: number }[] };
-  const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-fq-'));
+  const tmp = tempDir('fq');
   try {
     for (const onnx of [false, true]) {
       const out = join(tmp, onnx ? 'onnx' : 'slim');

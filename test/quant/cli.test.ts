@@ -4,8 +4,8 @@
 // output left behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backends/select';
 import { parseCommandArgs } from '../../src/cli/args';
@@ -23,8 +23,7 @@ import { QdeployError } from '../../src/util/errors';
 import { build } from '../passes/util';
 
 const assets = assetsDir();
-const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-quantize-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('quantize');
 const SQ = assets && join(assets, 'models', 'squeezenet_v1.1');
 const SQ_BIN = assets && join(assets, 'golden', 'squeezenet_v1.1', 'input_16.bin');
 const have = !!(SQ && SQ_BIN && existsSync(SQ) && existsSync(SQ_BIN));

@@ -4,8 +4,7 @@
 // _save_output_threshold; spec sections 2 and 8), a write → loadGraph round trip, and qdeploy convert reading it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { loadGraph, saveGraph } from '../../src/cli/model_io';
 import type { Graph } from '../../src/graph/graph';
@@ -16,8 +15,7 @@ import { legacyToFp32 } from '../../src/quant/legacy';
 import { AttrType } from '../../src/util/program_desc';
 import { build, f32, show } from '../passes/util';
 
-const tmp = mkdtempSync(join(tmpdir(), 'qdeploy-quant-layout-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('quant-layout');
 
 function fp32(): Graph {
   return build([
