@@ -10,10 +10,11 @@ import { fixed, formatTable, sci, signedPct } from '../report/table';
 import { dequantizeValue } from '../backends/reference/int8';
 import { numel, type Tensor } from '../util/dtype';
 import { fail } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
+import { backendFlag, batchSizeFlag, iterationsFlag, numThreadsFlag, presetFlag, useAnalysisFlag, warmupFlags, withAccuracyLayerFlag } from './shared_flags';
 import {
-  BACKEND_CHOICES, backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
+  backendLine, benchPlan, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
   type BackendChoice, type BenchResult, type DataSource,
 } from './bench';
 
@@ -270,15 +271,17 @@ export const compareCommand: CommandSpec = {
     fp32_model: { type: 'string', help: 'the FP32 model' },
     int8_model: { type: 'string', help: 'the INT8 model (qdeploy convert output)' },
     infer_data: { type: 'string', help: 'dataset .bin or a folder with val_list.txt' },
-    batch_size: { type: 'int', help: 'images per batch', default: 50 },
-    iterations: { type: 'int', help: 'batches; 0 = the whole dataset', default: 0 },
-    warmup: { type: 'int', help: 'warm-up batches per model', default: 1 },
-    num_threads: { type: 'int', help: 'backend threads', default: 1 },
-    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
-    acc_diff_threshold: { type: 'float', help: 'accepted top-1 accuracy drop', default: 0.01 },
-    layer_images: { type: 'int', help: 'images the per-layer error is measured on', default: 2 },
-    use_analysis: { type: 'boolean', help: 'apply the FP32 fuses to the FP32 model first (AnalysisConfig)' },
-    preset: { type: 'string', help: 'preprocessing preset when --infer_data is a JPEG folder' },
+    batch_size: batchSizeFlag(50),
+    iterations: iterationsFlag('batches; 0 = the whole dataset'),
+    batch_num: { ...iterationsFlag(), help: 'Paddle\'s comparison script\'s name', aliasOf: 'iterations', default: undefined },
+    ...warmupFlags(1, 'warm-up batches per model'),
+    num_threads: numThreadsFlag(undefined, 1),
+    backend: backendFlag(),
+    acc_diff_threshold: { type: 'float', min: 0, help: 'accepted top-1 accuracy drop', default: 0.01 },
+    layer_images: { type: 'int', min: 0, help: 'images the per-layer error is measured on', default: 2 },
+    use_analysis: useAnalysisFlag('apply the FP32 fuses to the FP32 model first (AnalysisConfig)'),
+    with_accuracy_layer: withAccuracyLayerFlag('sample_tester\'s flag; compare reads the first output as class scores, so only false is accepted'),
+    preset: presetFlag('preprocessing preset when --infer_data is a JPEG folder'),
     report: { type: 'string', help: 'write the report: .html (charts) or .json' },
   },
   details: `
@@ -286,6 +289,8 @@ Layers are matched by var name: every var both models produce. Time per layer su
 vars (so a fused INT8 conv is set against FP32 conv+batch_norm+relu). INT8 vars (u8/s8) are dequantized with
 the scale of the op that produced them (quantize Scale, conv Scale_out; pool/reshape/concat pass it through).`,
   async run(args) {
+    if (args.str('report')) checkOutputFile(args.str('report')!);
+    if (args.bool('with_accuracy_layer')) fail('usage', 'compare: --with_accuracy_layer=true is not supported: compare reads the first output of both models as class scores');
     const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
     const o: CompareOptions = {
       batchSize: args.num('batch_size')!, iterations: args.num('iterations')!, warmup: args.num('warmup')!,
