@@ -204,8 +204,10 @@ function parseValue(name: string, f: FlagSpec, r: string | boolean, usage: (m: s
       if (!f.choices) return r;
       const c = matchChoice(r, f.choices);
       if (c === undefined) {
+        // a value known from Paddle gets its reason first (src/quant's checkAlgo words it the same way)
         const note = f.choiceNotes?.[r] ?? f.choiceNotes?.[r.toLowerCase()];
-        usage(`--${name} must be one of ${f.choices.join('|')}, got '${r}'${note ? ` (${note})` : ''}`);
+        if (note) usage(`unsupported --${name} '${r}' (${note}); one of ${f.choices.join('|')}`);
+        usage(`--${name} must be one of ${f.choices.join('|')}, got '${r}'`);
       }
       return c!;
     }
