@@ -1,5 +1,5 @@
-// Backend selection for every command's --backend flag: `auto` → native if its addon is available (a later
-// issue; not built yet), else wasm (if the engine has SIMD128 and the kernels are built), else reference; the
+// Backend selection for every command's --backend flag: `auto` → native if its addon is available (not
+// written yet), else wasm (if the engine has SIMD128 and the kernels are built), else reference; the
 // returned reason says why, so the CLI can print it.
 import type { Backend } from '../runtime/backend';
 import { QdeployError } from '../util/errors';
@@ -17,7 +17,7 @@ export interface SelectOptions {
 
 export interface Selected { backend: Backend; reason: string }
 
-const NATIVE_MISSING = 'native backend not built (the oneDNN addon is a later issue)';
+const NATIVE_MISSING = 'native backend not built (qdeploy has no oneDNN addon yet)';
 
 /** why wasm cannot run here, or undefined when it can */
 export function wasmUnavailable(isa: SelectOptions['wasmIsa'] = 'auto'): string | undefined {

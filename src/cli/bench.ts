@@ -16,8 +16,9 @@ import { AccuracyMeter, latencyStats, ratioStats, type LatencyStats, type RatioS
 import { fixed } from '../report/table';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
+import { BACKEND_CHOICES, backendFlag, batchSizeFlag, iterationsFlag, numThreadsFlag, presetFlag, useAnalysisFlag, warmupFlags, withAccuracyLayerFlag } from './shared_flags';
 import { loadGraph } from './model_io';
 import {
   Preprocessor, choosePreset, describePreprocess, openModelDataset, preprocessEntries, readValList, type PreprocessOptions,
@@ -26,7 +27,7 @@ import { createProgress } from '../util/progress';
 
 // ---------------------------------------------------------------- backends
 
-export const BACKEND_CHOICES = ['auto', 'reference', 'wasm', 'native'];
+export { BACKEND_CHOICES };
 
 export interface BackendChoice {
   backend: Backend;
@@ -37,7 +38,7 @@ export interface BackendChoice {
 
 export function chooseBackend(name: string, threads: number): BackendChoice {
   if (!Number.isInteger(threads) || threads < 1) fail('usage', `--num_threads must be a positive integer, got ${threads}`);
-  if (!BACKEND_CHOICES.includes(name)) fail('usage', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${name}`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(name)) fail('usage', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${name}`);
   const { backend, reason } = selectBackend(name as BackendChoiceName, { threads });
   return { backend, info: backend.info(), note: reason };
 }
@@ -400,15 +401,14 @@ export const benchCommand: CommandSpec = {
   flags: {
     infer_model: { type: 'string', help: 'model dir (or program file)' },
     infer_data: { type: 'string', help: 'dataset .bin (Paddle layout: int64 N, images, int64 labels) or a folder with val_list.txt' },
-    batch_size: { type: 'int', help: 'images per batch', default: 50 },
-    iterations: { type: 'int', help: 'timed batches; 0 = the whole dataset (N / batch_size)', default: 0 },
-    num_threads: { type: 'int', help: 'backend threads', default: 1 },
-    warmup: { type: 'int', help: 'warm-up batches before timing (sample_tester: --warmup_iter)', default: 1 },
-    warmup_iter: { type: 'int', help: 'alias of --warmup (sample_tester\'s name)' },
-    with_accuracy_layer: { type: 'boolean', help: 'the model computes accuracy itself (label input, top-1/top-5 outputs)' },
-    use_analysis: { type: 'boolean', help: 'apply the FP32 fuses first, as Paddle\'s AnalysisConfig does (FP32 models)' },
-    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
-    preset: { type: 'string', help: 'preprocessing preset when --infer_data is a JPEG folder' },
+    batch_size: batchSizeFlag(50),
+    iterations: iterationsFlag(),
+    num_threads: numThreadsFlag(undefined, 1),
+    ...warmupFlags(1),
+    with_accuracy_layer: withAccuracyLayerFlag('the model computes accuracy itself (label input, top-1/top-5 outputs)'),
+    use_analysis: useAnalysisFlag(),
+    backend: backendFlag(),
+    preset: presetFlag('preprocessing preset when --infer_data is a JPEG folder'),
     report: { type: 'string', help: 'write every number (and per-op times) as JSON here' },
   },
   details: `
@@ -422,8 +422,8 @@ Example: qdeploy bench --infer_model mobilenet_v1 --infer_data val.bin --batch_s
     const modelPath = args.reqStr('infer_model');
     const dataPath = args.reqStr('infer_data');
     const B = args.num('batch_size')!;
-    const warmup = args.num('warmup_iter') ?? args.num('warmup')!;
-    if (warmup < 0) fail('usage', `bench: --warmup must be >= 0, got ${warmup}`);
+    const warmup = args.num('warmup')!;
+    if (args.str('report')) checkOutputFile(args.str('report')!);
     const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
     const g = loadForBench(modelPath, args.bool('use_analysis'));
     const io = modelIo(g);

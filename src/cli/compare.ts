@@ -15,10 +15,11 @@ import { fixed, formatTable, signedPct } from '../report/table';
 import { dequantizeValue } from '../backends/reference/int8';
 import { numel, type Tensor } from '../util/dtype';
 import { fail, QdeployError } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
+import { backendFlag, batchSizeFlag, iterationsFlag, numThreadsFlag, presetFlag, useAnalysisFlag, warmupFlags, withAccuracyLayerFlag } from './shared_flags';
 import {
-  BACKEND_CHOICES, applyAnalysis, backendLine, benchInterleaved, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
+  applyAnalysis, backendLine, benchInterleaved, chooseBackend, compileFor, loadForBench, modelIo, openData, resolveIterations, batchProgress,
   type BackendChoice, type BenchOptions, type BenchResult, type DataSource,
 } from './bench';
 import { convertGraph, parseIds, type ConvertOptions } from './convert';
@@ -350,15 +351,17 @@ export const compareCommand: CommandSpec = {
     ops_to_quantize: { type: 'list', help: 'with --quant_model: convert\'s --ops_to_quantize', default: '' },
     op_ids_to_skip: { type: 'list', help: 'with --quant_model: convert\'s --op_ids_to_skip (the ids the layer table shows)', default: '' },
     infer_data: { type: 'string', help: 'dataset .bin or a folder with val_list.txt' },
-    batch_size: { type: 'int', help: 'images per batch', default: 50 },
-    iterations: { type: 'int', help: 'batches; 0 = the whole dataset', default: 0 },
-    warmup: { type: 'int', help: 'warm-up batches per model', default: 1 },
-    num_threads: { type: 'int', help: 'backend threads', default: 1 },
-    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
-    acc_diff_threshold: { type: 'float', help: 'accepted top-1 accuracy drop (FP32 − INT8); above it compare exits 1', default: 0.01 },
-    layer_images: { type: 'int', help: 'images the per-layer error is measured on', default: 2 },
-    use_analysis: { type: 'boolean', help: 'apply the FP32 fuses to the FP32 model first (AnalysisConfig)' },
-    preset: { type: 'string', help: 'preprocessing preset when --infer_data is a JPEG folder' },
+    batch_size: batchSizeFlag(50),
+    iterations: iterationsFlag('batches; 0 = the whole dataset'),
+    batch_num: { ...iterationsFlag(), help: 'Paddle\'s comparison script\'s name', aliasOf: 'iterations', default: undefined },
+    ...warmupFlags(1, 'warm-up batches per model'),
+    num_threads: numThreadsFlag(undefined, 1),
+    backend: backendFlag(),
+    acc_diff_threshold: { type: 'float', min: 0, help: 'accepted top-1 accuracy drop (FP32 − INT8); above it compare exits 1', default: 0.01 },
+    layer_images: { type: 'int', min: 0, help: 'images the per-layer error is measured on', default: 2 },
+    use_analysis: useAnalysisFlag('apply the FP32 fuses to the FP32 model first (AnalysisConfig)'),
+    with_accuracy_layer: withAccuracyLayerFlag('sample_tester\'s flag; compare reads the first output as class scores, so only false is accepted'),
+    preset: presetFlag('preprocessing preset when --infer_data is a JPEG folder'),
     report: { type: 'string', help: 'write the report: .html (charts) or .json' },
   },
   details: `
@@ -371,6 +374,8 @@ Layers are named by op type(op id): with --int8_model the INT8 model's ids (qdep
 vars (so a fused INT8 conv is set against FP32 conv+batch_norm+relu). INT8 vars (u8/s8) are dequantized with
 the scale of the op that produced them (quantize Scale, conv Scale_out; pool/reshape/concat pass it through).`,
   async run(args) {
+    if (args.str('report')) checkOutputFile(args.str('report')!);
+    if (args.bool('with_accuracy_layer')) fail('usage', 'compare: --with_accuracy_layer=true is not supported: compare reads the first output of both models as class scores');
     const choice = chooseBackend(args.str('backend')!, args.num('num_threads')!);
     const o: CompareOptions = {
       batchSize: args.num('batch_size')!, iterations: args.num('iterations')!, warmup: args.num('warmup')!,

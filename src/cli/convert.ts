@@ -1,7 +1,6 @@
 // qdeploy convert: a PaddleSlim quant model (fake quantize/dequantize ops) → an INT8 model for CPU, through
 // Paddle's Quant2Int8 pass pipeline (src/passes/pipelines.ts). Flags are those of Paddle's save_quant_model.py
 // (PaddlePaddle/Paddle:python/paddle/fluid/contrib/slim/tests/save_quant_model.py).
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDot } from '../graph/dot';
 import type { Graph } from '../graph/graph';
@@ -9,6 +8,7 @@ import { PassContext, runPipeline, type Instrument } from '../passes/pass';
 import { convertPipeline } from '../passes/pipelines';
 import { formatSummary, summarize } from '../passes/summary';
 import { QdeployError } from '../util/errors';
+import { checkOutputDir, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph, saveGraph } from './model_io';
 
@@ -16,8 +16,7 @@ import { loadGraph, saveGraph } from './model_io';
 export function dotInstrument(dir: string): Instrument {
   return {
     after(p, i, g) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `int8_${i}_${p.name}.dot`), toDot(g, `int8_${i}_${p.name}`));
+      writeFileAtomic(join(dir, `int8_${i}_${p.name}.dot`), toDot(g, `int8_${i}_${p.name}`));
     },
   };
 }
@@ -77,9 +76,8 @@ Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ 
     const src = args.reqStr('quant_model_path');
     const out = args.reqStr('int8_model_save_path');
     const overwrite = args.bool('overwrite');
-    if (existsSync(out) && readdirSync(out).length > 0 && !overwrite) {
-      throw new QdeployError('io', `output dir ${out} exists and is not empty (pass --overwrite to replace it)`);
-    }
+    checkOutputDir(out, overwrite);
+    if (args.bool('debug')) checkOutputDir(args.str('debug_dir') ?? '.', true);
     const opts = {
       opsToQuantize: args.list('ops_to_quantize') ?? [],
       opIdsToSkip: parseIds(args.list('op_ids_to_skip')),

@@ -19,16 +19,17 @@ import { Preprocessor, readValList, writeDatasetFromImages } from '../data';
 import { writeDataset } from '../format/paddle/dataset_bin';
 import { assetsDir } from '../util/assets';
 import { fail } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputDir, writeFileAtomic } from '../util/fs_atomic';
 import { bytesUnder, ownedTempDir } from '../util/temp_dir';
 import type { CommandSpec, ParsedArgs } from './args';
+import { algoFlag, backendFlag, numThreadsFlag } from './shared_flags';
 import { backendLine, chooseBackend, compileFor, presetFor, type BackendChoice } from './bench';
 import { formatComparison, formatLayers, runCompare, type CompareResult } from './compare';
 import { loadGraph, saveGraph } from './model_io';
 import { defaultLabels, formatTopK, readImages, runAll } from './run';
 import { openCalibrationData } from './quantize';
 import { DEFAULT_ZOO_ALGO, generatedImages, zooQuantModel } from './zoo';
-import { ALGOS, checkAlgo, postTrainingQuantize } from '../quant';
+import { checkAlgo, postTrainingQuantize } from '../quant';
 
 const out = (s: string) => process.stdout.write(s);
 const step = (i: number, n: number, what: string) => out(`\n[${i}/${n}] ${what}\n`);
@@ -82,20 +83,22 @@ export const demoCommand: CommandSpec = {
   usage: 'qdeploy demo [--model mobilenet_v1] [--images 4] [--algo avg] [--real_calib_images 16] [--real_images 0] [--out_dir DIR] [--backend auto] [--no_real]',
   flags: {
     model: { type: 'string', help: 'zoo architecture', choices: [...ZOO_MODELS], default: 'mobilenet_v1' },
-    images: { type: 'int', help: 'generated images for the zoo FP32-vs-INT8 run (one batch)', default: 4 },
-    calib_images: { type: 'int', help: 'generated images the zoo model is calibrated on', default: 4 },
-    algo: { type: 'string', help: `activation calibration (src/quant): ${ALGOS.join('|')}`, default: DEFAULT_ZOO_ALGO },
-    real_calib_images: { type: 'int', help: 'real images SqueezeNet is calibrated on (the first of val_list.txt)', default: 16 },
-    real_images: { type: 'int', help: 'real images for the SqueezeNet accuracy comparison (0: all of val_list.txt)', default: 0 },
-    image_size: { type: 'int', help: 'zoo input size', default: 224 },
+    images: { type: 'int', min: 1, help: 'generated images for the zoo FP32-vs-INT8 run (one batch)', default: 4 },
+    calib_images: { type: 'int', min: 1, help: 'generated images the zoo model is calibrated on', default: 4 },
+    algo: algoFlag('activation calibration (src/quant)', DEFAULT_ZOO_ALGO),
+    real_calib_images: { type: 'int', min: 1, help: 'real images SqueezeNet is calibrated on (the first of val_list.txt)', default: 16 },
+    real_images: { type: 'int', min: 0, help: 'real images for the SqueezeNet accuracy comparison (0: all of val_list.txt)', default: 0 },
+    image_size: { type: 'int', min: 32, help: 'zoo input size', default: 224 },
     out_dir: { type: 'string', help: 'where the models, dataset and report are written and kept (default: a temp dir, removed at the end)' },
-    backend: { type: 'string', help: 'backend', choices: ['auto', 'reference', 'wasm', 'native'], default: 'auto' },
-    num_threads: { type: 'int', help: 'backend threads', default: 1 },
+    backend: backendFlag(),
+    num_threads: numThreadsFlag(undefined, 1),
     no_real: { type: 'boolean', help: 'skip the real-model part even when the assets are present' },
   },
   async run(args) {
     // Without --out_dir the work dir is ours: removed at the end, on error and on Ctrl-C (src/util/temp_dir.ts).
-    const work = args.str('out_dir') === undefined ? ownedTempDir('demo') : undefined;
+    const outDir = args.str('out_dir');
+    if (outDir !== undefined) checkOutputDir(outDir, true);
+    const work = outDir === undefined ? ownedTempDir('demo') : undefined;
     try {
       await demo(args, work?.path);
     } catch (e) {

@@ -1,7 +1,7 @@
 // qdeploy dot <model> -o graph.dot: the program as Graphviz, ops labelled type(id) (the ids --op_ids_to_skip takes).
 import { toDot } from '../graph/dot';
 import { fail } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph } from './model_io';
 
@@ -16,6 +16,7 @@ export const dotCommand: CommandSpec = {
   run(args) {
     if (args.positionals.length !== 1) fail('usage', `dot: expects one model path, got ${args.positionals.length} (see qdeploy dot --help)`);
     const out = args.reqStr('output');
+    if (out !== '-') checkOutputFile(out);
     const g = loadGraph(args.positionals[0]);
     const text = toDot(g, args.positionals[0]);
     if (out === '-') { process.stdout.write(text); return; }

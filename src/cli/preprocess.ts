@@ -3,12 +3,14 @@
 // qdeploy never downloads ImageNet) plus presets for the Caffe-converted models and PaddleOCR's classifier.
 import { availableParallelism } from 'node:os';
 import {
-  PRESET_NAMES, Preprocessor, configureThreads, defaultWorkers, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
+  Preprocessor, configureThreads, defaultWorkers, describePreprocess, joinLikePython, jpegDecoderImpl, preprocessOptions, readValList,
   writeDatasetFromImages, type ChannelOrder, type PresetName, type ResampleImpl,
 } from '../data';
 import { createProgress } from '../util/progress';
 import { QdeployError } from '../util/errors';
+import { checkOutputFile } from '../util/fs_atomic';
 import type { CommandSpec, ParsedArgs } from './args';
+import { numThreadsFlag, presetFlag } from './shared_flags';
 
 function numbers(args: ParsedArgs, name: string): number[] | undefined {
   const l = args.list(name);
@@ -29,17 +31,17 @@ export const preprocessCommand: CommandSpec = {
     data_dir: { type: 'string', help: 'dataset root holding the images and the list' },
     label_list: { type: 'string', help: 'list of "<path> <label>" lines, relative to --data_dir', default: 'val_list.txt' },
     output_file: { type: 'string', help: 'output .bin, relative to --data_dir (as Paddle joins it)', default: 'imagenet_small.bin' },
-    preset: { type: 'string', help: 'preprocessing preset', choices: PRESET_NAMES, default: 'imagenet' },
-    data_dim: { type: 'int', help: 'crop size (preset default: 224; caffe_squeezenet 227)' },
-    resize_short: { type: 'int', help: 'short side before the centre crop (preset default 256)' },
+    preset: presetFlag('preprocessing preset', 'imagenet'),
+    data_dim: { type: 'int', min: 1, help: 'crop size (preset default: 224; caffe_squeezenet 227)' },
+    resize_short: { type: 'int', min: 1, help: 'short side before the centre crop (preset default 256)' },
     mean: { type: 'list', help: 'per-channel mean in the --scale units, in output channel order (preset default)' },
     std: { type: 'list', help: 'per-channel std (preset default; 1 for no division)' },
     scale: { type: 'float', help: 'pixels are divided by this before mean/std: 255 (Paddle) or 1 (Caffe)' },
     channel_order: { type: 'string', help: 'output channel order (preset default)', choices: ['rgb', 'bgr'] },
     resample: { type: 'string', help: 'pil: PIL-identical Lanczos (wasm SIMD128, the default); sharp: libvips Lanczos (within 0.004 of PIL)', choices: ['sharp', 'pil'] },
     on_error: { type: 'string', help: 'unreadable or missing image: skip it with a warning, or fail', choices: ['skip', 'fail'], default: 'fail' },
-    limit: { type: 'int', help: 'only the first N list entries (0: all)', default: 0 },
-    num_threads: { type: 'int', help: 'preprocessing threads; from 2, whole images in worker threads (QDEPLOY_PREPROCESS_WORKERS=0: decodes only) (default: all cores)' },
+    limit: { type: 'int', min: 0, help: 'only the first N list entries (0: all)', default: 0 },
+    num_threads: numThreadsFlag('preprocessing threads; 0 = all cores; from 2, whole images in worker threads (QDEPLOY_PREPROCESS_WORKERS=0: decodes only) (default: all cores)'),
     quiet: { type: 'boolean', help: 'no progress output' },
   },
   details: `
@@ -84,6 +86,7 @@ Examples:
     const listFile = joinLikePython(dataDir, labelList);
     const entries = readValList(dataDir, labelList, { limit });
     const target = joinLikePython(dataDir, args.str('output_file') ?? 'imagenet_small.bin');
+    checkOutputFile(target);
     const pre = new Preprocessor(opts);
     const quiet = args.bool('quiet');
     const log = (l: string) => { if (!quiet) process.stderr.write(l + '\n'); };

@@ -2,16 +2,19 @@
 // (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
 // (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant; this file reads flags and data.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { numel } from '../util/dtype';
 import { QdeployError } from '../util/errors';
+import { checkOutputDir } from '../util/fs_atomic';
 import { createProgress } from '../util/progress';
 import { Preprocessor, imageBatches, openModelDataset, readValList, describePreprocess } from '../data';
 import {
-  ACTIVATION_QUANTIZE_TYPES, ALGOS, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
+  ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
   type BatchSource,
 } from '../quant';
 import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout';
 import type { CommandSpec } from './args';
-import { BACKEND_CHOICES, backendLine, chooseBackend, modelIo, presetFor } from './bench';
+import { algoFlag, backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
+import { backendLine, chooseBackend, modelIo, presetFor } from './bench';
 import { loadGraph, saveGraph } from './model_io';
 
 export interface CalibrationData {
@@ -75,17 +78,17 @@ export const quantizeCommand: CommandSpec = {
     quantize_model_path: { type: 'string', help: 'same as --save_dir (PaddleSlim\'s name)' },
     save_model_filename: { type: 'string', help: 'program file name of the quant model', default: 'model.pdmodel' },
     save_params_filename: { type: 'string', help: 'combined params file name of the quant model', default: 'model.pdiparams' },
-    algo: { type: 'string', help: `activation calibration: ${ALGOS.join('|')}`, default: 'hist' },
+    algo: algoFlag('activation calibration', 'hist'),
     hist_percent: { type: 'float', help: 'percentile of the hist algo', default: 0.9999 },
-    batch_size: { type: 'int', help: 'images per calibration batch', default: 1 },
-    batch_nums: { type: 'int', help: 'calibration batches (absent: all the data)' },
+    batch_size: batchSizeFlag(1, 'images per calibration batch'),
+    batch_nums: { type: 'int', min: 1, help: 'calibration batches (absent: all the data)' },
     quantizable_op_type: { type: 'list', help: 'op types to quantize', default: DEFAULT_QUANTIZABLE_OP_TYPES.join(',') },
     weight_quantize_type: { type: 'string', help: 'weight scales', choices: WEIGHT_QUANTIZE_TYPES, default: 'channel_wise_abs_max' },
     activation_quantize_type: { type: 'string', help: 'fake quantize op of activations', choices: ACTIVATION_QUANTIZE_TYPES, default: 'range_abs_max' },
     onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs (PaddleSlim\'s default; qdeploy convert reads the default layout)' },
-    preset: { type: 'string', help: 'preprocessing preset when --data is an image folder: imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
-    backend: { type: 'string', help: 'backend running the calibration', choices: BACKEND_CHOICES, default: 'auto' },
-    num_threads: { type: 'int', help: 'threads of the backend', default: 1 },
+    preset: presetFlag('preprocessing preset when --data is an image folder (absent: imagenet where it fits, said as the default)'),
+    backend: backendFlag('backend running the calibration'),
+    num_threads: numThreadsFlag(undefined, 1),
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
   },
   details: `
@@ -111,9 +114,7 @@ Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`
     const histPercent = args.num('hist_percent') ?? 0.9999;
     if (!(histPercent > 0 && histPercent <= 1)) throw new QdeployError('usage', `quantize: --hist_percent must be in (0, 1], got ${histPercent}`);
     const overwrite = args.bool('overwrite');
-    if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0) && !overwrite) {
-      throw new QdeployError('io', `output dir ${out} exists and is not empty (pass --overwrite to replace it)`);
-    }
+    checkOutputDir(out, overwrite);
     const g = loadGraph(modelDir, { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') });
     const io = modelIo(g);
     const data = openCalibrationData(dataPath, io.sampleDims, batchSize, batchNums, args.str('preset'));

@@ -8,11 +8,12 @@ import { topK } from '../report/stats';
 import { assetsDir } from '../util/assets';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
-import { writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import { readRegularFile } from '../util/safe_read';
 import type { CommandSpec } from './args';
+import { backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
 import { Preprocessor, checkImagesFit, datasetImageSize } from '../data';
-import { BACKEND_CHOICES, backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
+import { backendLine, chooseBackend, compileFor, loadForBench, modelIo, openBinDataset, presetFor } from './bench';
 
 export interface Inputs {
   /** one CHW float32 image per entry */
@@ -141,12 +142,12 @@ export const runCommand: CommandSpec = {
   flags: {
     input: { type: 'string', help: 'dataset .bin, raw float32 file or image(s); more files may follow as positionals', short: 'i' },
     output: { type: 'string', help: 'write the raw float32 outputs here (one row per input, row-major)', short: 'o' },
-    batch_size: { type: 'int', help: 'inputs per model run', default: 1 },
-    backend: { type: 'string', help: 'backend', choices: BACKEND_CHOICES, default: 'auto' },
-    num_threads: { type: 'int', help: 'backend threads', default: 1 },
-    top_k: { type: 'int', help: 'classes printed per input', default: 5 },
+    batch_size: batchSizeFlag(1, 'inputs per model run'),
+    backend: backendFlag(),
+    num_threads: numThreadsFlag(undefined, 1),
+    top_k: { type: 'int', min: 0, help: 'classes printed per input', default: 5 },
     labels: { type: 'string', help: 'class names, one per line (default: assets synset_words.txt when the output has 1000 classes)' },
-    preset: { type: 'string', help: 'image preprocessing preset (images only): imagenet|caffe_squeezenet|caffe_mobilenet|ppocr_cls (absent: imagenet where it fits, said as the default)' },
+    preset: presetFlag('image preprocessing preset (images only; absent: imagenet where it fits, said as the default)'),
     quiet: { type: 'boolean', help: 'print nothing but errors (with --output)' },
   },
   details: 'Example: qdeploy run squeezenet_v1.1 --input input_16.bin --output logits.f32',
@@ -155,6 +156,7 @@ export const runCommand: CommandSpec = {
     if (!model) fail('usage', 'run: expects a model path (see qdeploy run --help)');
     const inputs = [...(args.str('input') ? [args.str('input')!] : []), ...more];
     if (!inputs.length) fail('usage', 'run: --input is required (see qdeploy run --help)');
+    if (args.str('output')) checkOutputFile(args.str('output')!);
     const b = args.num('batch_size')!;
     if (b < 1) fail('usage', `run: --batch_size must be >= 1, got ${b}`);
     const k = args.num('top_k')!;

@@ -1,6 +1,7 @@
 // qdeploy save <model> --out DIR: rewrite a model in either Paddle layout (separate: __model__ + one file per
 // parameter; combined: model.pdmodel + model.pdiparams), whole or not at all.
 import { fail } from '../util/errors';
+import { checkOutputDir } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { loadGraph, saveGraph } from './model_io';
 import { saveFileNames } from '../format/paddle';
@@ -19,6 +20,7 @@ export const saveCommand: CommandSpec = {
   run(args) {
     if (args.positionals.length !== 1) fail('usage', `save: expects one model path, got ${args.positionals.length} (see qdeploy save --help)`);
     const out = args.reqStr('out');
+    checkOutputDir(out, args.bool('overwrite'));
     const layout = args.str('layout') as 'separate' | 'combined';
     const opts = { layout, modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename'), overwrite: args.bool('overwrite') };
     const names = saveFileNames(opts);

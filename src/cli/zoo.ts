@@ -5,9 +5,11 @@
 import type { Graph } from '../graph/graph';
 import { buildZooModel, ZOO_MODELS, type ZooModel } from '../zoo/models';
 import { Rng, syntheticImage } from '../zoo/prng';
-import { ALGOS, checkAlgo, postTrainingQuantize, type Algo, type BatchSource, type PtqResult } from '../quant';
+import { checkAlgo, postTrainingQuantize, type Algo, type BatchSource, type PtqResult } from '../quant';
 import { fail } from '../util/errors';
+import { checkOutputDir } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
+import { algoFlag } from './shared_flags';
 import { saveGraph } from './model_io';
 import type { BackendChoice } from './bench';
 import { chooseBackend } from './bench';
@@ -44,12 +46,12 @@ export const zooCommand: CommandSpec = {
     model: { type: 'string', help: 'architecture', choices: [...ZOO_MODELS] },
     out: { type: 'string', help: 'output model dir', short: 'o' },
     quant: { type: 'boolean', help: 'write a PaddleSlim-style quant model (post-training quantization on generated inputs, src/quant)' },
-    calib_images: { type: 'int', help: 'generated images for --quant calibration', default: 4 },
-    algo: { type: 'string', help: `--quant activation calibration: ${ALGOS.join('|')}`, default: DEFAULT_ZOO_ALGO },
+    calib_images: { type: 'int', min: 1, help: 'generated images for --quant calibration', default: 4 },
+    algo: algoFlag('--quant activation calibration', DEFAULT_ZOO_ALGO),
     layout: { type: 'string', help: 'model layout', choices: ['separate', 'combined'], default: 'separate' },
     seed: { type: 'int', help: 'weight seed (default: fixed per architecture)' },
-    fc_calib_images: { type: 'int', help: 'generated images the classifier is standardised on (0: plain random fc)', default: 4 },
-    image_size: { type: 'int', help: 'input height and width', default: 224 },
+    fc_calib_images: { type: 'int', min: 0, help: 'generated images the classifier is standardised on (0: plain random fc)', default: 4 },
+    image_size: { type: 'int', min: 32, help: 'input height and width', default: 224 },
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
   },
   details: `
@@ -61,6 +63,7 @@ statistics that keep activations near unit scale; the classifier is standardised
   async run(args) {
     const model = args.reqStr('model') as ZooModel;
     const out = args.reqStr('out');
+    checkOutputDir(out, args.bool('overwrite'));
     const size = args.num('image_size')!;
     if (size < 32 || size % 32 !== 0) fail('usage', `zoo: --image_size must be a multiple of 32 (>= 32), got ${size}`);
     const seed = args.num('seed');

@@ -1,11 +1,17 @@
 // Outputs appear whole or not at all: write into a temp sibling, then rename over the target.
 // The sibling is removed on failure and at exit; a writer killed outright (Ctrl-C during a synchronous write,
 // SIGKILL) runs no hook, so each write first removes the siblings of the same target whose writer is gone.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync, openSync, closeSync, writeSync } from 'node:fs';
+// A path the user gave that cannot be written (a file where a dir belongs, a dir where a file belongs, no
+// permission, a full disk) is an io error naming it (src/util/fs_errors), whichever step failed.
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync, openSync, closeSync, writeSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { QdeployError } from './errors';
+import { userFsError } from './fs_errors';
 
 let counter = 0;
+
+/** remove a temp file or dir; cleanup must not replace the error that made it necessary (rm on a path through a file throws ENOTDIR) */
+const discard = (p: string) => { try { rmSync(p, { recursive: true, force: true }); } catch { /* nothing was created there */ } };
 
 function processGone(pid: number): boolean {
   try {
@@ -25,7 +31,7 @@ function removeStaleSiblings(target: string): void {
     if (!n.startsWith(prefix)) continue;
     const m = /^(\d+)-\d+$/.exec(n.slice(prefix.length));
     if (m && Number(m[1]) !== process.pid && processGone(Number(m[1]))) {
-      rmSync(join(dirname(target), n), { recursive: true, force: true });
+      discard(join(dirname(target), n));
     }
   }
 }
@@ -35,15 +41,19 @@ function tmpName(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
 }
 
+/** `e` as "cannot write <target>: <why>" (an fs error in words, anything else with its message) */
+const writeError = (target: string, e: unknown): QdeployError =>
+  e instanceof QdeployError ? e : userFsError(e, `cannot write ${target}`) ?? new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
+
 export function writeFileAtomic(target: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(target), { recursive: true });
   const tmp = tmpName(target);
   try {
+    mkdirSync(dirname(target), { recursive: true });
     writeFileSync(tmp, data);
     renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
+    discard(tmp);
+    throw writeError(target, e);
   }
 }
 
@@ -56,25 +66,38 @@ export class AtomicFileWriter {
   private readonly onExit = () => this.abort();
   bytes = 0;
   constructor(readonly target: string) {
-    mkdirSync(dirname(target), { recursive: true });
     this.tmp = tmpName(target);
-    try { this.fd = openSync(this.tmp, 'w'); } catch (e) {
-      throw new QdeployError('io', `cannot write ${target}: ${(e as Error).message}`);
+    try {
+      if (existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR', path: target });
+      mkdirSync(dirname(target), { recursive: true });
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw writeError(target, e);
     }
     process.once('exit', this.onExit);
   }
   write(chunk: Uint8Array, position?: number): void {
     let off = 0;
-    while (off < chunk.length) {
-      const n = writeSync(this.fd, chunk, off, chunk.length - off, position === undefined ? null : position + off);
-      off += n;
+    try {
+      while (off < chunk.length) {
+        const n = writeSync(this.fd, chunk, off, chunk.length - off, position === undefined ? null : position + off);
+        off += n;
+      }
+    } catch (e) {
+      this.abort();
+      throw writeError(this.target, e);
     }
     if (position === undefined) this.bytes += chunk.length;
   }
   commit(): void {
     if (this.done) return;
-    closeSync(this.fd);
-    renameSync(this.tmp, this.target);
+    try {
+      closeSync(this.fd);
+      renameSync(this.tmp, this.target);
+    } catch (e) {
+      this.abort();
+      throw writeError(this.target, e);
+    }
     this.done = true;
     process.removeListener('exit', this.onExit);
   }
@@ -83,7 +106,7 @@ export class AtomicFileWriter {
     this.done = true;
     process.removeListener('exit', this.onExit);
     try { closeSync(this.fd); } catch { /* already closed */ }
-    rmSync(this.tmp, { force: true });
+    discard(this.tmp);
   }
 }
 
@@ -92,18 +115,57 @@ export class AtomicFileWriter {
  * replaced by it (the target must be absent or empty unless `overwrite`).
  */
 export function writeDirAtomic(target: string, overwrite: boolean, fill: (dir: string) => void): void {
-  if (existsSync(target) && readdirSync(target).length > 0 && !overwrite) {
-    throw new QdeployError('io', `output dir ${target} exists and is not empty (pass --overwrite to replace it)`);
-  }
-  mkdirSync(dirname(target), { recursive: true });
+  checkOutputDir(target, overwrite);
   const tmp = tmpName(target);
-  mkdirSync(tmp, { recursive: true });
   try {
+    mkdirSync(tmp, { recursive: true });
     fill(tmp);
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
     renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    discard(tmp);
+    throw writeError(target, e);
+  }
+}
+
+/** Refuse an output file that cannot be written before any work is done: a dir, or a path through a file. */
+export function checkOutputFile(target: string): void {
+  try {
+    if (existsSync(target)) {
+      if (statSync(target).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR', path: target });
+      return;
+    }
+    checkAncestor(target);
+  } catch (e) {
+    throw writeError(target, e);
+  }
+}
+
+/** the nearest existing ancestor of `target` must be a dir we may write in (nothing is created yet) */
+function checkAncestor(target: string): void {
+  let p = dirname(target);
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  if (!statSync(p).isDirectory()) throw new QdeployError('io', `cannot write ${target}: ${p} is a file, not a directory`);
+  accessSync(p, constants.W_OK);
+}
+
+/**
+ * Refuse an output dir that cannot be one before any work is done: a file (also with --overwrite: that flag
+ * replaces a model dir, never a file), a path through a file, or a non-empty dir without `overwrite`.
+ */
+export function checkOutputDir(target: string, overwrite: boolean): void {
+  let entries: string[] | undefined;
+  try {
+    if (existsSync(target)) {
+      if (!statSync(target).isDirectory()) throw new QdeployError('io', `output dir ${target} exists and is a file, not a directory`);
+      entries = readdirSync(target);
+    } else {
+      checkAncestor(target);
+    }
+  } catch (e) {
+    throw writeError(target, e);
+  }
+  if (entries && entries.length > 0 && !overwrite) {
+    throw new QdeployError('io', `output dir ${target} exists and is not empty (pass --overwrite to replace it)`);
   }
 }

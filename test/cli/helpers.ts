@@ -37,7 +37,7 @@ export function qd(args: string[], env: Record<string, string> = {}): CliResult 
 
 /** stderr is one `qdeploy: error:` line and no stack trace (progress lines may precede it) */
 export function oneLineError(r: CliResult): string {
-  const lines = r.stderr.split('\n').filter((l) => l.length > 0 && !/^(bench|preprocess|compare|FP32|INT8)[: ]/.test(l));
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0 && !/^(bench|preprocess|compare|FP32|INT8|per-layer error)[: ]/.test(l));
   if (lines.length !== 1 || !lines[0].startsWith('qdeploy: error: ') || /\n\s+at /.test(r.stderr)) {
     throw new Error(`expected one error line, got:\n${r.stderr}`);
   }
