@@ -14,6 +14,7 @@ import { oneLineError, qd, type CliResult } from './helpers';
 const dir = mkdtempSync(join(tmpdir(), 'qdeploy-preset-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const fp32 = join(dir, 'mv1');
+const int8 = join(dir, 'mv1-int8'); // compare takes a converted model as --int8_model (an FP32 one is refused)
 const images = join(dir, 'images');
 
 const presetLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('preprocess: preset '));
@@ -49,6 +50,11 @@ test('choosePreset: the default is named as such; a size that admits one preset 
 test('setup: a 32x32 MobileNetV1 and a folder of 4 JPEGs with val_list.txt', async () => {
   const z = qd(['zoo', '--model', 'mobilenet_v1', '--out', fp32, '--image_size', '32', '--fc_calib_images', '2']);
   assert.is(z.code, 0, z.stderr);
+  const quant = join(dir, 'mv1-quant');
+  const zq = qd(['zoo', '--model', 'mobilenet_v1', '--out', quant, '--image_size', '32', '--fc_calib_images', '2', '--quant']);
+  assert.is(zq.code, 0, zq.stderr);
+  const c = qd(['convert', '--quant_model_path', quant, '--int8_model_save_path', int8]);
+  assert.is(c.code, 0, c.stderr);
   mkdirSync(join(images, 'val'), { recursive: true });
   const list: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -62,7 +68,7 @@ test('setup: a 32x32 MobileNetV1 and a folder of 4 JPEGs with val_list.txt', asy
 test('no --preset: bench, compare, quantize and run each print the preset as the default and how to choose', () => {
   const runs: Record<string, CliResult> = {
     bench: qd(['bench', '--infer_model', fp32, '--infer_data', images, '--batch_size', '2']),
-    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', fp32, '--infer_data', images, '--batch_size', '2', '--warmup', '0']),
+    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', int8, '--infer_data', images, '--batch_size', '2', '--warmup', '0']),
     quantize: qd(['quantize', '--model_dir', fp32, '--data', images, '--save_dir', join(dir, 'q-default'), '--algo', 'abs_max', '--batch_size', '2', '--batch_nums', '1']),
     run: qd(['run', fp32, '--input', join(images, 'val', 'img0.jpg'), '--top_k', '1']),
   };
@@ -89,7 +95,7 @@ test('a preset the model input rules out: one error line before anything runs, i
   const q = join(dir, 'q-ocr');
   const runs: Record<string, CliResult> = {
     bench: qd(['bench', '--infer_model', fp32, '--infer_data', images, '--preset', 'ppocr_cls']),
-    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', fp32, '--infer_data', images, '--preset', 'ppocr_cls']),
+    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', int8, '--infer_data', images, '--preset', 'ppocr_cls']),
     quantize: qd(['quantize', '--model_dir', fp32, '--data', images, '--save_dir', q, '--preset', 'ppocr_cls']),
     run: qd(['run', fp32, '--input', join(images, 'val', 'img0.jpg'), '--preset', 'ppocr_cls']),
   };
