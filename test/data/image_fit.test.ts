@@ -48,11 +48,15 @@ test('bench, compare, quantize and run give the same one-line message for a data
   const fp32 = join(dir, 'mv1');
   const z = qd(['zoo', '--model', 'mobilenet_v1', '--out', fp32, '--image_size', '32', '--fc_calib_images', '2']);
   assert.is(z.code, 0, z.stderr);
+  // compare takes a converted model as --int8_model (an FP32 one is refused before any data is read)
+  const quant = join(dir, 'mv1-quant'), int8 = join(dir, 'mv1-int8');
+  assert.is(qd(['zoo', '--model', 'mobilenet_v1', '--out', quant, '--image_size', '32', '--fc_calib_images', '2', '--quant']).code, 0);
+  assert.is(qd(['convert', '--quant_model_path', quant, '--int8_model_save_path', int8]).code, 0);
   const p = dataset('wrong40.bin', 4, 40);
   const q = join(dir, 'quant-out');
   const runs = {
     bench: qd(['bench', '--infer_model', fp32, '--infer_data', p, '--batch_size', '2']),
-    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', fp32, '--infer_data', p, '--batch_size', '2']),
+    compare: qd(['compare', '--fp32_model', fp32, '--int8_model', int8, '--infer_data', p, '--batch_size', '2']),
     quantize: qd(['quantize', '--model_dir', fp32, '--data', p, '--save_dir', q]),
     run: qd(['run', fp32, '--input', p]),
   };
