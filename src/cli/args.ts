@@ -50,6 +50,14 @@ export function parseCommandArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     options[name] = { type, ...(f.short ? { short: f.short } : {}) };
     if (kebab(name) !== name) options[kebab(name)] = { type };
   }
+  // gflags/argparse spell a boolean `--flag=false` / `--flag=true` (quantize --onnx_format=false); parseArgs does not
+  const falseFlags = new Set<string>();
+  argv = argv.filter((a) => {
+    const m = /^--([\w-]+)=(true|false)$/i.exec(a);
+    if (!m || all[snake(m[1])]?.type !== 'boolean') return true;
+    if (m[2].toLowerCase() === 'false') { falseFlags.add(snake(m[1])); return false; }
+    return true;
+  }).map((a) => a.replace(/^(--[\w-]+)=true$/i, (_x, f: string) => (all[snake(f.slice(2))]?.type === 'boolean' ? f : _x)));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -59,6 +67,7 @@ export function parseCommandArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
   }
   const flags: ParsedArgs['flags'] = {};
   for (const [k, v] of Object.entries(parsed.values)) flags[snake(k)] = v as string | boolean;
+  for (const name of falseFlags) flags[name] = false;
   for (const [name, f] of Object.entries(all)) {
     const raw = flags[name];
     if (raw === undefined) { flags[name] = f.default; continue; }
