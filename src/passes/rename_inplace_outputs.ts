@@ -4,11 +4,12 @@
 // in-place op (or a second write of a var) gets a fresh name `<name>.<type>_<id>` and the later readers of that
 // version read it. Persistable outputs (batch_norm's MeanOut/VarianceOut) are left alone.
 //
-// remove_fake_ops runs it again: removing a fake op pair can make an op in place after the fact. In PaddleSlim's
-// onnx_format layout an observer pair sits between `elementwise_add -> t` and `relu(X=t) -> t`, so the relu reads
-// `t.quantized.dequantized`; once the pair is gone it reads and writes `t`, and without a fresh name the squash pass
-// took the relu's readers for readers of the add (the relu was skipped: issue 15 item 1). Scales gathered for
-// `t` hold for every version of it (Paddle keys var_quant_scales by name too), so the fresh name gets t's scale.
+// A second write of a var is renamed the same way. PaddleSlim's onnx_format layout needs it: an observer pair sits
+// between `elementwise_add -> t` and `relu(X=t) -> t`, so the relu reads `t.quantized.dequantized` and writes `t`
+// again; once remove_fake_ops took the pair out, the relu read and wrote `t` under one name and the squash pass
+// took the relu's readers for readers of the add (every relu skipped, INT8 top-1 0%: issue 15 item 1).
+// remove_fake_ops runs it again, so no removal can leave an op in place; there scales gathered for `t` hold for
+// every version of it (Paddle keys var_quant_scales by name too), so a fresh name gets t's scale.
 import type { Graph } from '../graph/graph';
 import { Var } from '../graph/var';
 import { fakeDialect } from './fake_ops';
