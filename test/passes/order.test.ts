@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
+import { applyAnalysis } from '../../src/cli/bench';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline, type Pass } from '../../src/passes/pass';
 import { FP32_OPTIMIZATION, FP32_ANALYSIS, convertPipeline } from '../../src/passes/pipelines';
@@ -74,6 +75,10 @@ test('zoo ResNet-50 (shortcut after branch2c): FP32 analysis passes give a runna
   const got = run1(opt, img);
   assert.ok(maxRel(got, want) < 1e-4, `FP32 analysis changed the output by ${maxRel(got, want)}`);
   assert.ok(FP32_ANALYSIS.length === FP32_OPTIMIZATION.length + 1);
+  // bench/compare --use_analysis run the same pipeline
+  const viaBench = g.clone();
+  applyAnalysis(viaBench);
+  assert.equal(Array.from(run1(viaBench, img)), Array.from(got));
 });
 
 test('zoo ResNet-50: quantize → convert gives an INT8 model that runs (16 residual adds fused into their convs)', async () => {
