@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Graph } from '../graph/graph';
 import { describeKind, modelKind } from '../graph/model_kind';
 import { PassContext, runPipeline } from '../passes/pass';
-import { FP32_OPTIMIZATION } from '../passes/pipelines';
+import { FP32_ANALYSIS } from '../passes/pipelines';
 import { selectBackend, type BackendChoiceName } from '../backends/select';
 import type { Backend, BackendInfo } from '../runtime/backend';
 import { compile } from '../runtime/compile';
@@ -69,7 +69,7 @@ export function loadForBench(path: string, useAnalysis: boolean): Graph {
 export function applyAnalysis(g: Graph): void {
   const fake = g.ops.find((o) => o.type.startsWith('fake_') || o.type === 'quantize_linear' || o.type === 'dequantize_linear');
   if (fake) fail('usage', `${g.source}: --use_analysis cannot optimise a fake-quant model (op ${fake.label}); convert it first`);
-  runPipeline(g, FP32_OPTIMIZATION, new PassContext());
+  runPipeline(g, FP32_ANALYSIS, new PassContext());
 }
 
 // ---------------------------------------------------------------- data

@@ -85,19 +85,21 @@ export const quantizeCommand: CommandSpec = {
     quantizable_op_type: { type: 'list', help: 'op types to quantize', default: DEFAULT_QUANTIZABLE_OP_TYPES.join(',') },
     weight_quantize_type: { type: 'string', help: 'weight scales', choices: WEIGHT_QUANTIZE_TYPES, default: 'channel_wise_abs_max' },
     activation_quantize_type: { type: 'string', help: 'fake quantize op of activations', choices: ACTIVATION_QUANTIZE_TYPES, default: 'range_abs_max' },
-    onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs (PaddleSlim\'s default; qdeploy convert reads the default layout)' },
+    onnx_format: { type: 'boolean', help: 'write quantize_linear/dequantize_linear pairs and int8 weights, as PaddleSlim does by default; --onnx_format=false: the classic fake-op layout', default: true },
     preset: presetFlag('preprocessing preset when --data is an image folder (absent: imagenet where it fits, said as the default)'),
     backend: backendFlag('backend running the calibration'),
     num_threads: numThreadsFlag(undefined, 1),
     overwrite: { type: 'boolean', help: 'replace a non-empty output dir' },
   },
   details: `
-Output: the FP32 program with fake ops as PaddleSlim's PTQ writes them (QuantizationFreezePass layout):
-act → fake_quantize_<activation_quantize_type> (scale var <act>@scale) → op with integer-valued weights →
-fake_channel_wise_dequantize_max_abs (channel_scale_<k>, <act>@scale) → …, plus out_threshold / <Slot><i>_threshold /
-quantization_type=post_<algo> on every op of Paddle's quantizable and observer tables. With --onnx_format:
-quantize_linear/dequantize_linear pairs (Scale, ZeroPoint vars) and int8 weights. PaddleSlim's own default is
-onnx_format=True; qdeploy defaults to the layout Quant2 (qdeploy convert) reads.
+Output: the FP32 program with fake ops as PaddleSlim's PTQ writes them. By default (PaddleSlim's own default,
+onnx_format=True): quantize_linear/dequantize_linear pairs on activations (Scale = the threshold in <act>@scale,
+ZeroPoint 0), int8 weights read by dequantize_linear (per-channel Scale, quant_axis 0 for conv, 1 for mul/matmul),
+and an observer pair after every output of Paddle's quantizable and observer tables. --onnx_format=false: the
+classic QuantizationFreezePass layout: act → fake_quantize_<activation_quantize_type> (scale var <act>@scale) → op
+with integer-valued weights → fake_channel_wise_dequantize_max_abs (channel_scale_<k>, <act>@scale) → …, plus
+out_threshold / <Slot><i>_threshold / quantization_type=post_<algo> on the table ops. qdeploy convert reads both
+and gives the same INT8 model for the same thresholds.
 hist and KL read the data twice (min/max, then 2048-bin histograms); the others once.
 Example: qdeploy quantize --model_dir squeezenet/ --data val/ --preset caffe_squeezenet --batch_size 4 --batch_nums 4 --algo KL --save_dir quant/
 Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`,
@@ -129,7 +131,7 @@ Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`
         quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
         activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
         weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
-        onnxFormat: args.bool('onnx_format'),
+        onnxFormat: args.bool('onnx_format'), // default true (the flag's default)
         progress: (label, total) => createProgress(label, total, { unit: 'batch' }),
         warn,
       });

@@ -2,7 +2,10 @@
 // stored scale give s = 1/threshold for both X and Out, signed, never overwriting an entry already there.
 // Quant2 reads fake_quantize_moving_average_abs_max, fake_quantize_range_abs_max and
 // fake_quantize_dequantize_moving_average_abs_max; qdeploy also reads quantize_linear / dequantize_linear
-// (on activations) and moving_average_abs_max_scale, whose scale vars hold the threshold the same way.
+// (on activations) and moving_average_abs_max_scale, whose scale vars hold the threshold the same way; Paddle 3.x's
+// oneDNN pass takes 1/Scale[0] from quantize_linear and from dequantize_linear on activations for X and Y alike
+// (PaddlePaddle/Paddle:paddle/fluid/framework/ir/onednn/quant_dequant_onednn_pass.cc CollectInputScalesFromQuantize,
+// CollectWeightScalesInfoFromONNXFormatDequantize).
 // Dialects without a stored scale (abs_max: dynamic) give nothing; the ops they feed stay FP32 unless
 // another source (out_threshold, propagation) provides a scale.
 import { checkBits, fakeDialect } from './fake_ops';

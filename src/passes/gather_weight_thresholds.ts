@@ -1,7 +1,9 @@
 // _gather_weight_thresholds_from_fake (spec 3.2 step 2; quant2_int8_mkldnn_pass.py): every fake dequantize op
 // gives the thresholds of the weight of the op that produced its X, keyed by X's name:
 //   attr max_range → T = 127·127 / max_range (scalar);   else → the contents of Scales[0] (per channel).
-// dequantize_linear on a weight (onnx_format models) gives its Scale, keyed by the weight's own name.
+// dequantize_linear on a weight (onnx_format models) gives its Scale, keyed by the weight's own name: Paddle 3.x's
+// oneDNN pass reads them so (PaddlePaddle/Paddle:paddle/fluid/framework/ir/onednn/quant_dequant_onednn_pass.cc
+// CollectWeightScalesInfoFromONNXFormatDequantize; Scale holds max|W[c]|, the value PTQ writes to <w>@scale).
 import { checkBits, fakeDialect } from './fake_ops';
 import type { Pass } from './pass';
 import { readScaleVar } from './scale_io';

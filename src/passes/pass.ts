@@ -10,6 +10,7 @@ import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { AttrType } from '../util/program_desc';
 import { QdeployError } from '../util/errors';
+import { sortTopologically } from '../graph/topo';
 
 /** One entry of Paddle's var_quant_scales: scale = 1/threshold ("scale to one"); vectors for weights. */
 export interface ScaleEntry {
@@ -80,9 +81,14 @@ export interface Instrument {
   after?(pass: Pass, index: number, g: Graph, ctx: PassContext): void;
 }
 
-/** run the passes in order; instruments see the graph before and after each one */
+/**
+ * run the passes in order; instruments see the graph before and after each one. The op list is a topological order
+ * before the first pass and after every pass (src/graph/topo.ts: Paddle's ir::Graph is sorted when written back):
+ * a fault in the model given is the model's ('format'), one left by a pass names the pass.
+ */
 export function runPipeline(g: Graph, passes: readonly Pass[], ctx: PassContext, instruments: readonly Instrument[] = []): void {
   const done = new Set<string>();
+  sortTopologically(g, { where: `model ${g.source || '(in memory)'}`, code: 'format' });
   passes.forEach((p, i) => {
     for (const r of p.requires ?? []) {
       if (!done.has(r)) throw new QdeployError('internal', `pass ${p.name} requires ${r}, which has not run before it`);
@@ -90,6 +96,7 @@ export function runPipeline(g: Graph, passes: readonly Pass[], ctx: PassContext,
     for (const ins of instruments) ins.before?.(p, i, g, ctx);
     ctx.current = p.name;
     p.run(g, ctx);
+    sortTopologically(g, { where: `after pass ${p.name}`, code: 'internal' });
     ctx.current = '';
     done.add(p.name);
     for (const ins of instruments) ins.after?.(p, i, g, ctx);

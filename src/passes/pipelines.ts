@@ -51,6 +51,12 @@ export const FP32_OPTIMIZATION: readonly Pass[] = [
   fcFusePass,
 ];
 
+/**
+ * the FP32 analysis pipeline (bench/compare --use_analysis, AnalysisConfig's CPU passes): in-place outputs get fresh
+ * names first (Paddle's ir::Graph is SSA), then the FP32 optimisation passes
+ */
+export const FP32_ANALYSIS: readonly Pass[] = [renameInplaceOutputs, ...FP32_OPTIMIZATION];
+
 export const QUANT2_INT8: readonly Pass[] = [
   checkFakeDialects,
   renameInplaceOutputs,

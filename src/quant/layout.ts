@@ -66,7 +66,7 @@ export function collectTargets(g: Graph, quantizableOpTypes: readonly string[]):
   };
   for (const op of g.ops) {
     if (config.weightTypes.includes(op.type) || config.activationTypes.includes(op.type)) {
-      const t = op.type === 'matmul_v2' && op.bool('trans_y', false) ? 'matmul_v2_trans_y' : op.type;
+      const t = weightOpType(op);
       add(tableInputs(op), t);
       add(tableOutputs(op), t);
     } else if (config.observerTypes.includes(op.type)) {
@@ -77,6 +77,9 @@ export function collectTargets(g: Graph, quantizableOpTypes: readonly string[]):
 }
 
 export const channelAxis = (opType: string): number => (CHANNELWISE_AXIS1_OPS.includes(opType) ? 1 : 0);
+
+/** the op type deciding a weight's channel axis: a matmul_v2 with trans_y is `matmul_v2_trans_y` (axis 0) in Paddle */
+export const weightOpType = (op: Op): string => (op.type === 'matmul_v2' && op.bool('trans_y', false) ? 'matmul_v2_trans_y' : op.type);
 
 /** weight thresholds: per channel (list) or per tensor (number) */
 export function computeWeightThresholds(g: Graph, weights: Map<string, string>, type: WeightQuantizeType): Map<string, number[] | number> {
@@ -190,7 +193,7 @@ function writeFrozen(g: Graph, weightOps: Op[], act: Map<string, number>, weight
         if (!frozen.has(name)) {
           frozen.add(name);
           const w = g.param(name)!;
-          g.params.set(name, { dtype: 'fp32', dims: [...w.dims], data: freezeWeight(w, t, channelAxis(op.type), bits, name) });
+          g.params.set(name, { dtype: 'fp32', dims: [...w.dims], data: freezeWeight(w, t, channelAxis(weightOpType(op)), bits, name) });
         }
         wThr = t; wName = name;
         continue;
@@ -233,7 +236,7 @@ function writeFrozen(g: Graph, weightOps: Op[], act: Map<string, number>, weight
       if (['matmul', 'matmul_v2', 'mul'].includes(op.type)) xNumColDims = Math.max(1, (g.var(out)?.dims.length ?? 2) - 1);
       if (op.hasAttr('x_num_col_dims')) xNumColDims = op.num('x_num_col_dims', 1);
       dq = newOp(g, 'fake_channel_wise_dequantize_max_abs', { X: [out], Scales: [cs, actScale] }, { Out: [dqName] }, {
-        quant_bits: [[bits, bits], IS], quant_axis: [channelAxis(op.type), I], op_role: [0, I], x_num_col_dims: [xNumColDims, I],
+        quant_bits: [[bits, bits], IS], quant_axis: [channelAxis(weightOpType(op)), I], op_role: [0, I], x_num_col_dims: [xNumColDims, I],
       });
     } else {
       const range = 2 ** (bits - 1) - 1;
@@ -338,7 +341,7 @@ function writeOnnx(g: Graph, weightOps: Op[], act: Map<string, number>, weights:
           const t = weights.get(name);
           if (t === undefined) throw new QdeployError('quant', `op ${op.label}: no threshold for weight '${name}'`);
           const channelWise = opts.weightQuantizeType === 'channel_wise_abs_max';
-          const axis = channelWise ? channelAxis(op.type) : -1;
+          const axis = channelWise ? channelAxis(weightOpType(op)) : -1;
           const thr = Array.isArray(t) ? t : [t];
           const scale = `${name}@scale`;
           addParam(g, scale, Float32Array.from(thr), [thr.length]);

@@ -216,7 +216,7 @@ test('end to end: SqueezeNet quant models (non-onnx and onnx_format) run, info l
     for (const onnx of [false, true]) {
       const out = join(tmp, onnx ? 'onnx' : 'slim');
       await cli(quantizeCommand, ['--model_dir', model, '--data', data, '--batch_size', '4', '--batch_nums', '1', '--algo', 'abs_max', '--save_dir', out,
-        ...(onnx ? ['--onnx_format'] : [])]);
+        ...(onnx ? ['--onnx_format'] : ['--onnx_format=false'])]);
       const info = await cli(infoCommand, [out]);
       assert.not.match(info, /inference failed/);
       assert.match(info, onnx ? /quantize_linear\s+\d+/ : /fake_quantize_range_abs_max\s+18/);

@@ -63,7 +63,7 @@ const KL_DIR = join(tmp, 'sq_kl');
 
 test('squeezenet KL on 4 images: PaddleSlim layout, integer weights, scale vars, thresholds', async () => {
   if (!have) return;
-  const r = await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'KL', '--batch_size', '2', '--batch_nums', '2', '--save_dir', KL_DIR]);
+  const r = await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'KL', '--batch_size', '2', '--batch_nums', '2', '--save_dir', KL_DIR, '--onnx_format=false']);
   assert.match(r.out, /4 images/);
   const g = kl = loadGraph(KL_DIR);
   const fp = loadGraph(SQ!);
@@ -119,6 +119,35 @@ test('squeezenet KL on 4 images: PaddleSlim layout, integer weights, scale vars,
   assert.ok((g.ops.find((o) => o.type === 'softmax')!.attr('out_threshold') as number) <= 1.0001);
 });
 
+test('the default layout is PaddleSlim\'s own (onnx_format): quantize_linear/dequantize_linear, int8 weights, quant_axis 0 for conv', async () => {
+  if (!have) return;
+  const dir = join(tmp, 'sq_default');
+  await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_size', '2', '--batch_nums', '1', '--save_dir', dir]);
+  const g = loadGraph(dir);
+  const fp = loadGraph(SQ!);
+  const h = g.opHistogram();
+  assert.not.ok([...h.keys()].some((t) => t.startsWith('fake_')), 'no classic fake ops');
+  const convs = g.ops.filter((o) => o.type === 'conv2d');
+  assert.is(convs.length, 26);
+  for (const op of convs) {
+    const wdq = g.producer(op.input('Filter')!)!;
+    assert.is(wdq.type, 'dequantize_linear');
+    const w = wdq.input('X')!;
+    assert.is(g.param(w)!.dtype, 'int8');
+    assert.is(wdq.attr('quant_axis'), 0);
+    // Scale holds the thresholds themselves (max|W[c]|, as PTQ writes <var>@scale), not threshold/127
+    assert.equal([...(g.param(wdq.input('Scale')!)!.data as Float32Array)], channelAbsMax(fp.param(w)!, 0).map(Math.fround));
+    const adq = g.producer(op.input('Input')!)!;
+    assert.is(adq.type, 'dequantize_linear');
+    assert.is(g.producer(adq.input('X')!)!.type, 'quantize_linear');
+    assert.is(adq.attr('quant_axis'), -1);
+  }
+  // --onnx_format=false (gflags spelling) gives the classic layout
+  const classic = join(tmp, 'sq_classic');
+  await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_size', '2', '--batch_nums', '1', '--save_dir', classic, '--onnx_format=false']);
+  assert.is(loadGraph(classic).opHistogram().get('fake_channel_wise_dequantize_max_abs'), 26);
+});
+
 test('round trip: the written model reads back to the same program; saving it again gives the same files', () => {
   if (!kl) return;
   const again = join(tmp, 'sq_kl_again');
@@ -156,7 +185,7 @@ test('convert + INT8 on the 16 golden images agrees with FP32 on at least 14', (
 test('fewer images than batch_size × batch_nums: says so and calibrates on what is there', async () => {
   if (!have) return;
   const dir = join(tmp, 'few');
-  const r = await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_size', '8', '--batch_nums', '3', '--save_dir', dir]);
+  const r = await quantize(['--model_dir', SQ!, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_size', '8', '--batch_nums', '3', '--save_dir', dir, '--onnx_format=false']);
   assert.match(r.err, /has 16 images, fewer than batch_size × batch_nums = 8 × 3 = 24; calibrating on all 16/);
   assert.match(r.out, /from 16 images/);
   assert.is(loadGraph(dir).ops.find((o) => o.type === 'conv2d')!.attr('quantization_type'), 'post_abs_max');
@@ -165,7 +194,7 @@ test('fewer images than batch_size × batch_nums: says so and calibrates on what
 test('image folder with val_list.txt (--preset): streams JPEGs through src/data', async () => {
   if (!have || !existsSync(join(assets!, 'data', 'val_list.txt'))) return;
   const dir = join(tmp, 'jpeg');
-  const r = await quantize(['--model_dir', SQ!, '--data', join(assets!, 'data'), '--preset', 'caffe_squeezenet', '--algo', 'avg', '--batch_size', '2', '--batch_nums', '1', '--save_dir', dir]);
+  const r = await quantize(['--model_dir', SQ!, '--data', join(assets!, 'data'), '--preset', 'caffe_squeezenet', '--algo', 'avg', '--batch_size', '2', '--batch_nums', '1', '--save_dir', dir, '--onnx_format=false']);
   assert.match(r.out, /2 images/);
   assert.is(loadGraph(dir).ops.filter((o) => o.type === 'fake_quantize_range_abs_max').length, 18);
 });
@@ -208,7 +237,7 @@ test('legacy 8-bit input: mobilenet int8 weights dequantize to the derived FP32 
   const legacy = join(assets, 'models', 'squeezenet_v1.1_8bit');
   if (!have || !existsSync(legacy)) return;
   const dir = join(tmp, 'legacy');
-  const r = await quantize(['--model_dir', legacy, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_nums', '2', '--save_dir', dir]);
+  const r = await quantize(['--model_dir', legacy, '--data', SQ_BIN!, '--algo', 'abs_max', '--batch_nums', '2', '--save_dir', dir, '--onnx_format=false']);
   assert.match(r.out, /legacy 8-bit program/);
   const g = loadGraph(dir);
   assert.not.ok(g.ops.some((o) => o.type === 'quantize' || o.type === 'dequantize'));

@@ -154,6 +154,25 @@ test('onnx_format: quantize_linear/dequantize_linear pairs with Scale and ZeroPo
   assert.is(g.ops.find((o) => o.type === 'conv2d')!.attr('quantization_type'), 'qat_with_weight');
 });
 
+test('matmul_v2 with trans_y: the weight is quantized per row (quant_axis 0), as Paddle maps it to matmul_v2_trans_y', () => {
+  const g = build([
+    { type: 'feed', inputs: { X: ['feed'] }, outputs: { Out: ['x'] }, attrs: { col: 0 } },
+    { type: 'matmul_v2', inputs: { X: ['x'], Y: ['m'] }, outputs: { Out: ['o'] }, attrs: { trans_x: false, trans_y: true } },
+    { type: 'fetch', inputs: { X: ['o'] }, outputs: { Out: ['fetch'] }, attrs: { col: 0 } },
+  ], { m: { dims: [3, 2], data: [0.5, -1, 2, 1, 0.25, 0.125] } }, { x: [-1, 2], o: [-1, 3] });
+  const act = new Map([['x', 1], ['o', 4]]);
+  for (const onnxFormat of [false, true]) {
+    const o = { ...OPTS, onnxFormat };
+    const t = collectTargets(g, o.quantizableOpTypes);
+    const q = writeQuantLayout(g, act, computeWeightThresholds(g, t.weights, o.weightQuantizeType), o).graph;
+    // row maxima 1, 2, 0.25 (axis 0 = the output features of a trans_y weight)
+    const w = [...q.param('m')!.data];
+    assert.equal(w, [64, -127, 127, 64, 127, 64], onnxFormat ? 'onnx' : 'classic'); // 0.5/1·127 = 63.5 → 64 (half to even)
+    const dq = q.ops.find((op) => (onnxFormat ? op.type === 'dequantize_linear' && op.input('X') === 'm' : op.type === 'fake_channel_wise_dequantize_max_abs'))!;
+    assert.is(dq.attr('quant_axis'), 0);
+  }
+});
+
 test('round trip: write → loadGraph gives the same program and parameters', () => {
   for (const onnx of [false, true]) {
     const g = quant({ onnxFormat: onnx });
