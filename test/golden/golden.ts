@@ -11,6 +11,8 @@ import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { loadGraph } from '../../src/cli/model_io';
 import { compile } from '../../src/runtime/compile';
+import { PassContext, runPipeline } from '../../src/passes/pass';
+import { FP32_ANALYSIS } from '../../src/passes/pipelines';
 import { openDataset } from '../../src/format/paddle/dataset_bin';
 import { assetsDir } from '../../src/util/assets';
 import { skipTest } from '../skip';
@@ -66,8 +68,11 @@ function setup(name: string): { dir: string; gj: GoldenJson; modelDir: string } 
 }
 
 /** the per-image (batch 1) run of the first `count` images: outputs, ms per image */
-function runPerImage(modelDir: string, ds: Dataset, count: number): { outs: Float32Array[]; ms: number[] } {
-  const plan = compile(loadGraph(modelDir), referenceBackend(), { batch: 1 });
+function runPerImage(modelDir: string, ds: Dataset, count: number, analysis = false): { outs: Float32Array[]; ms: number[] } {
+  const g = loadGraph(modelDir);
+  // bench/compare --use_analysis: the FP32 fuses Paddle's AnalysisConfig applies, then the same run
+  if (analysis) runPipeline(g, FP32_ANALYSIS, new PassContext());
+  const plan = compile(g, referenceBackend(), { batch: 1 });
   const outs: Float32Array[] = [], ms: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
@@ -90,14 +95,15 @@ export function fp32GoldenTest(name: string): void {
   const s = setup(name);
   if (typeof s === 'string') { test(`golden ${name}`, () => skipTest(`${s}`)); test.run(); return; }
   const { dir, gj, modelDir } = s;
-  test(`golden fp32 ${name}: per image rel L2 <= 1e-4, top-1 where margin > 1e-3`, () => {
+  const check = (analysis: boolean) => {
     const chw = gj.input_shape.slice(1).reduce((a, b) => a * b, 1);
     const C = gj.output_shape[1];
     const ds = readDatasetBin(join(dir, 'input_16.bin'), chw);
     const gold = readF32(join(dir, 'logits_16.f32'));
-    const count = imageCount(ds.n);
-    if (count < ds.n) console.log(`${name}: running ${count} of ${ds.n} images (QDEPLOY_GOLDEN_IMAGES)`);
-    const { outs, ms } = runPerImage(modelDir, ds, count);
+    // the analysis run checks the first 4 images: the fused model is the same arithmetic, rounded in another order
+    const count = analysis ? Math.min(4, ds.n) : imageCount(ds.n);
+    if (!analysis && count < ds.n) console.log(`${name}: running ${count} of ${ds.n} images (QDEPLOY_GOLDEN_IMAGES)`);
+    const { outs, ms } = runPerImage(modelDir, ds, count, analysis);
     let worst = 0, agree = 0, checked = 0;
     for (let i = 0; i < count; i++) {
       const want = gold.subarray(i * C, (i + 1) * C);
@@ -115,8 +121,10 @@ export function fp32GoldenTest(name: string): void {
         agree++;
       }
     }
-    console.log(`${name} fp32: worst per-image rel L2 ${worst.toExponential(2)}, top-1 equal on ${agree}/${checked} images with margin > 1e-3; ${fmtMs(ms)}`);
-  });
+    console.log(`${name} fp32${analysis ? ' after the FP32 analysis passes' : ''}: worst per-image rel L2 ${worst.toExponential(2)}, top-1 equal on ${agree}/${checked} images with margin > 1e-3; ${fmtMs(ms)}`);
+  };
+  test(`golden fp32 ${name}: per image rel L2 <= 1e-4, top-1 where margin > 1e-3`, () => check(false));
+  test(`golden fp32 ${name} after the FP32 analysis passes (--use_analysis): the same bounds on 4 images`, () => check(true));
   test.run();
 }
 
