@@ -141,7 +141,10 @@ Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`
     if (r.legacy) log('input is a legacy 8-bit program: quantize/dequantize ops removed and int8 weights dequantized first');
     saveGraph(r.graph, out, { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite });
     log(`algo ${algo}: ${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images in ${r.calibration.seconds.toFixed(1)} s`);
-    log(`quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
+    // onnx_format carries output scales in observer pairs, not out_threshold attributes (PaddleSlim's onnx_format=True)
+    log(args.bool('onnx_format')
+      ? `quantized ${r.summary.quantizedOps} ops (onnx_format: ${r.summary.fakeQuantOps} quantize_linear, ${r.summary.dequantOps} dequantize_linear ops; output scales in the observer pairs)`
+      : `quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
     log(`quant model written to ${out}`);
   },
 };
