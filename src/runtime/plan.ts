@@ -37,6 +37,13 @@ export interface PlacementSummary {
   fallbacks: { op: string; backend: string; declined: string[] }[];
 }
 
+/** one line: `placement: wasm 60 ops, reference 2 ops, 0 reorders; fell back: pool2d(12) on reference (wasm: …)` */
+export function placementLine(p: PlacementSummary): string {
+  const parts = Object.entries(p.counts).map(([b, n]) => `${b} ${n} op${n === 1 ? '' : 's'}`);
+  const fb = p.fallbacks.map((f) => `${f.op} on ${f.backend} (${f.declined.join(', ')})`);
+  return `placement: ${parts.join(', ')}, ${p.reorders} reorder${p.reorders === 1 ? '' : 's'}${fb.length ? `; fell back: ${fb.join('; ')}` : ''}`;
+}
+
 export interface PlanParts {
   /** the backends that run at least one op, in list order */
   backends: Backend[];
@@ -86,13 +93,7 @@ export class Plan {
     return { counts, reorders, fallbacks };
   }
 
-  /** one line: `placement: wasm 60 ops, reference 2 ops, 0 reorders; fell back: pool2d(12) (wasm: no kernel)` */
-  placementLine(): string {
-    const p = this.placement();
-    const parts = Object.entries(p.counts).map(([b, n]) => `${b} ${n} op${n === 1 ? '' : 's'}`);
-    const fb = p.fallbacks.map((f) => `${f.op} on ${f.backend} (${f.declined.join(', ')})`);
-    return `placement: ${parts.join(', ')}, ${p.reorders} reorder${p.reorders === 1 ? '' : 's'}${fb.length ? `; fell back: ${fb.join('; ')}` : ''}`;
-  }
+  placementLine(): string { return placementLine(this.placement()); }
 
   get arenaBytes(): number { return this.arena.bytes; }
 
