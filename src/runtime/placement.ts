@@ -29,7 +29,7 @@ export function placeOps(nodes: readonly OpNode[], backends: readonly Backend[],
     for (const backend of candidates) {
       const d = backend.describe(node);
       if (!isUnsupported(d)) { placed.push({ node, backend, desc: d, declined: reasons }); break; }
-      reasons.push(`${backend.name}: ${d.unsupported}`);
+      reasons.push(backends.length > 1 ? `${backend.name}: ${d.unsupported}` : d.unsupported); // one backend: the reason alone, as before
     }
     if (reasons.length === candidates.length) {
       const dt = Object.entries(node.inputs).map(([k, v]) => `${k}:${v.map((s) => s.dtype).join('|')}`).join(' ');

@@ -69,7 +69,7 @@ test('an op no backend accepts: one error naming it with every backend\'s reason
     assert.unreachable('should throw');
   } catch (e) {
     assert.instance(e, QdeployError);
-    assert.match((e as Error).message, `backend reference cannot run 1 op(s): pool2d(${ids.pool}) [X:uint8]: reference: declines pool2d (test)`);
+    assert.match((e as Error).message, `backend reference cannot run 1 op(s): pool2d(${ids.pool}) [X:uint8]: declines pool2d (test)`);
   }
 });
 
