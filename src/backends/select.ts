@@ -1,6 +1,7 @@
-// Backend selection for every command's --backend flag: `auto` → native if its addon is available (not
-// written yet), else wasm (if the engine has SIMD128 and the kernels are built), else reference; the
-// returned reason says why, so the CLI can print it.
+// Backend selection for every command's --backend flag → an ordered list for compile()'s placement, each op on
+// the first that accepts it. `auto` → [native (its addon is not written yet), wasm (if the engine has SIMD128 and
+// the kernels are built), reference]; `wasm` → [wasm, reference]: an op wasm declines runs on reference and the
+// plan's placement line names it (printed, never silent); `reference` → [reference]. The returned reason says why.
 import type { Backend } from '../runtime/backend';
 import { QdeployError } from '../util/errors';
 import { referenceBackend } from './reference/backend';
@@ -15,7 +16,13 @@ export interface SelectOptions {
   wasmIsa?: 'auto' | 'simd128' | 'relaxed-simd';
 }
 
-export interface Selected { backend: Backend; reason: string }
+export interface Selected {
+  /** the first of `backends`: the one chosen, whose info() the CLI prints */
+  backend: Backend;
+  /** placement order: ops the first declines go to the next (the reference backend takes every op it can) */
+  backends: Backend[];
+  reason: string;
+}
 
 const NATIVE_MISSING = 'native backend not built (qdeploy has no oneDNN addon yet)';
 
@@ -32,10 +39,11 @@ export function selectBackend(name: BackendChoiceName, opts: SelectOptions = {})
   if (!Number.isInteger(threads) || threads < 1) throw new QdeployError('usage', `--num_threads must be a positive integer, got ${threads}`);
   const wasm = (): Selected => {
     const b = new WasmBackend({ threads, isa: opts.wasmIsa ?? 'auto' });
-    return { backend: b, reason: `wasm ${b.isa} (${b.reason}), ${threads} thread(s)` };
+    return { backend: b, backends: [b, referenceBackend()], reason: `wasm ${b.isa} (${b.reason}), ${threads} thread(s)` };
   };
+  const reference = (reason: string): Selected => { const b = referenceBackend(); return { backend: b, backends: [b], reason }; };
   switch (name) {
-    case 'reference': return { backend: referenceBackend(), reason: 'reference (requested)' };
+    case 'reference': return reference('reference (requested)');
     case 'wasm': {
       const why = wasmUnavailable(opts.wasmIsa);
       if (why) throw new QdeployError('backend', `--backend wasm: ${why}`);
@@ -46,9 +54,9 @@ export function selectBackend(name: BackendChoiceName, opts: SelectOptions = {})
       const why = wasmUnavailable(opts.wasmIsa);
       if (!why) {
         const s = wasm();
-        return { backend: s.backend, reason: `auto: ${NATIVE_MISSING}; ${s.reason}` };
+        return { ...s, reason: `auto: ${NATIVE_MISSING}; ${s.reason}` };
       }
-      return { backend: referenceBackend(), reason: `auto: ${NATIVE_MISSING}; wasm unavailable: ${why}; using reference` };
+      return reference(`auto: ${NATIVE_MISSING}; wasm unavailable: ${why}; using reference`);
     }
     default: throw new QdeployError('usage', `unknown backend '${name as string}' (auto, reference, wasm, native)`);
   }

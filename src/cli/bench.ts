@@ -11,7 +11,7 @@ import { FP32_ANALYSIS } from '../passes/pipelines';
 import { selectBackend, type BackendChoiceName } from '../backends/select';
 import type { Backend, BackendInfo } from '../runtime/backend';
 import { compile } from '../runtime/compile';
-import type { Plan } from '../runtime/plan';
+import { placementLine, type Plan, type PlacementSummary } from '../runtime/plan';
 import { AccuracyMeter, latencyStats, ratioStats, type LatencyStats, type RatioStats } from '../report/stats';
 import { fixed } from '../report/table';
 import { numel } from '../util/dtype';
@@ -31,6 +31,8 @@ export { BACKEND_CHOICES };
 
 export interface BackendChoice {
   backend: Backend;
+  /** placement order for compile() (select.ts): `backend` first */
+  backends: Backend[];
   info: BackendInfo;
   /** why this backend (auto's reason) */
   note: string;
@@ -39,8 +41,8 @@ export interface BackendChoice {
 export function chooseBackend(name: string, threads: number): BackendChoice {
   if (!Number.isInteger(threads) || threads < 1) fail('usage', `--num_threads must be a positive integer, got ${threads}`);
   if (!(BACKEND_CHOICES as readonly string[]).includes(name)) fail('usage', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${name}`);
-  const { backend, reason } = selectBackend(name as BackendChoiceName, { threads });
-  return { backend, info: backend.info(), note: reason };
+  const { backend, backends, reason } = selectBackend(name as BackendChoiceName, { threads });
+  return { backend, backends, info: backend.info(), note: reason };
 }
 
 export const backendLine = (c: BackendChoice): string =>
@@ -168,7 +170,7 @@ export interface BenchOptions {
   now?: () => number;
 }
 
-export interface OpTotal { id: number; type: string; kernel: string; ms: number; calls: number }
+export interface OpTotal { id: number; type: string; backend: string; kernel: string; ms: number; calls: number }
 
 export interface BenchResult {
   batchSize: number;
@@ -186,6 +188,8 @@ export interface BenchResult {
   top5: number;
   classes: number;
   opTimes: OpTotal[];
+  /** where the ops ran (counts per backend, reorders, fallbacks) */
+  placement: PlacementSummary;
   arenaBytes: number;
   compileMs: number;
 }
@@ -274,7 +278,7 @@ class TimedRun {
       batchSize: B, iterations: iters, samples: B * iters, warmup: this.opts.warmup, batchMs: this.batchMs, latency: latencyStats(this.batchMs),
       batchLatency, sampleLatency, fps: 1000 / sampleLatency,
       top1: lab ? this.acc2.top1 / this.acc2.n : this.acc.top1, top5: lab ? this.acc2.top5 / this.acc2.n : this.acc.top5,
-      classes: this.classes, opTimes: plan.opTimes.map((t) => ({ ...t })), arenaBytes: plan.arenaBytes, compileMs: 0,
+      classes: this.classes, opTimes: plan.opTimes.map((t) => ({ ...t })), placement: plan.placement(), arenaBytes: plan.arenaBytes, compileMs: 0,
     };
   }
 }
@@ -320,7 +324,7 @@ function checkAccuracyLayer(plan: Plan): number {
 
 export function compileFor(g: Graph, choice: BackendChoice, batch: number, keep?: 'all'): { plan: Plan; ms: number } {
   const t0 = performance.now();
-  const plan = compile(g, choice.backend, { batch, ...(keep ? { keep } : {}) });
+  const plan = compile(g, choice.backends, { batch, ...(keep ? { keep } : {}) });
   return { plan, ms: performance.now() - t0 };
 }
 
@@ -337,6 +341,7 @@ export function formatBench(model: string, choice: BackendChoice, r: BenchResult
     `Top1 accuracy: ${fixed(r.top1, 4).padStart(6)}`,
     `Top5 accuracy: ${fixed(r.top5, 4).padStart(6)}`,
     `[ INFO ] ${backendLine(choice)}`,
+    `[ INFO ] ${placementLine(r.placement)}`,
     ...(kind ? [`[ INFO ] model kind: ${kind}`] : []),
     `[ INFO ] Count:      ${r.iterations} iterations (batch ${r.batchSize}, ${r.warmup} warm-up)`,
     `[ INFO ] Latency (per batch):`,
@@ -373,7 +378,8 @@ export function benchReport(model: string, choice: BackendChoice, r: BenchResult
     latency_ms: r.latency, batch_ms: r.batchMs,
     compile_ms: r.compileMs, arena_bytes: r.arenaBytes,
     op_type_ms_per_batch: opTypeTotals(r),
-    ops: r.opTimes.map((t) => ({ id: t.id, type: t.type, kernel: t.kernel, total_ms: t.ms, calls: t.calls, ms_per_batch: t.calls ? t.ms / t.calls : 0 })),
+    placement: r.placement,
+    ops: r.opTimes.map((t) => ({ id: t.id, type: t.type, backend: t.backend, kernel: t.kernel, total_ms: t.ms, calls: t.calls, ms_per_batch: t.calls ? t.ms / t.calls : 0 })),
   };
 }
 

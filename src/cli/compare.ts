@@ -7,7 +7,7 @@
 // FP32 and INT8 are timed batch by batch in turn, so the speed-up is measured under the same load.
 import type { Graph } from '../graph/graph';
 import { describeKind, modelKind } from '../graph/model_kind';
-import type { Plan } from '../runtime/plan';
+import { placementLine, type Plan } from '../runtime/plan';
 import { renderCompareHtml, type CompareData, type LayerRow, type RunSummary } from '../report/html';
 import { formatLayerTable } from '../report/layer_table';
 import { errorStats, topK, type RatioStats } from '../report/stats';
@@ -182,7 +182,7 @@ export function compareLayers(fp32: Graph, int8: Graph, choice: BackendChoice, d
 export function summary(model: string, choice: BackendChoice, r: BenchResult): RunSummary {
   return {
     model, backend: choice.info.name, isa: choice.info.isa, threads: choice.info.threads, batchSize: r.batchSize,
-    iterations: r.iterations, top1: r.top1, top5: r.top5, fps: r.fps, latency: r.latency, batchMs: r.batchMs,
+    iterations: r.iterations, top1: r.top1, top5: r.top5, fps: r.fps, latency: r.latency, batchMs: r.batchMs, placement: r.placement,
   };
 }
 
@@ -391,6 +391,9 @@ the scale of the op that produced them (quantize Scale, conv Scale_out; pool/res
     const r = await runCompare(args.reqStr('fp32_model'), (int8Path ?? quantPath)!, args.reqStr('infer_data'), choice, o, args.str('preset'));
     const out = process.stdout;
     out.write(`${backendLine(choice)}\n`);
+    for (const [kind, res] of [['FP32', r.r32], ['INT8', r.r8]] as const) {
+      if (args.bool('verbose') || res.placement.fallbacks.length) out.write(`${kind} ${placementLine(res.placement)}\n`);
+    }
     out.write(formatComparison(r.fp32, r.int8, threshold, r.agreement, r.speedup));
     out.write(formatLayers(r.layers.rows, r.layers.images, out.isTTY ? out.columns : undefined, r.layerIds));
     const rep = args.str('report');

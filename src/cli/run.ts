@@ -173,6 +173,7 @@ export const runCommand: CommandSpec = {
       return p;
     };
     const rows = runAll(getPlan, data.images, b);
+    const placed = [...plans.values()][0]?.placementLine();
     for (const p of plans.values()) p.dispose();
     const out = args.str('output');
     if (out) {
@@ -184,6 +185,7 @@ export const runCommand: CommandSpec = {
     if (args.bool('quiet')) return;
     const labels = args.str('labels') ? readLabels(args.str('labels')!) : defaultLabels(rows[0].length);
     process.stdout.write(`model: ${model}  (${backendLine(choice)})\n`);
+    if (placed && (args.bool('verbose') || placed.includes('fell back'))) process.stdout.write(`${placed}\n`);
     if (k > 0) process.stdout.write(formatTopK(rows, data.names, k, labels, data.labels));
     if (out) process.stdout.write(`wrote ${rows.length} × ${rows[0].length} float32 to ${out}\n`);
   },

@@ -6,6 +6,8 @@ import type { LatencyStats, RatioStats } from './stats';
 export interface RunSummary {
   model: string;
   backend: string;
+  /** where the ops ran: steps per backend, runtime reorders, ops that fell back from the first backend */
+  placement?: { counts: Record<string, number>; reorders: number; fallbacks: { op: string; backend: string; declined: string[] }[] };
   isa: string;
   threads: number;
   batchSize: number;
@@ -49,6 +51,8 @@ export interface CompareData {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** `wasm 60, reference 2 / 0`: ops per backend / reorders */
+const placed = (r: RunSummary) => (r.placement ? esc(`${Object.entries(r.placement.counts).map(([k, n]) => `${k} ${n}`).join(', ')} / ${r.placement.reorders}`) : '');
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 const FP32 = '#4e79a7', INT8 = '#f28e2b', ERR = '#e15759';
 
@@ -132,6 +136,7 @@ ${row('throughput (img/s)', f(a.fps, 2), f(b.fps, 2), `${f(b.fps / a.fps, 2)}×`
 ${row('batch latency median (ms)', f(a.latency.median), f(b.latency.median), d.speedup ? `speed-up ${f(d.speedup.median, 2)}× (p10–p90 ${f(d.speedup.p10, 2)}–${f(d.speedup.p90, 2)}×, per batch, interleaved)` : `speed-up ${f(a.latency.median / b.latency.median, 2)}×`)}
 ${row('batch latency p90 / p99 (ms)', `${f(a.latency.p90)} / ${f(a.latency.p99)}`, `${f(b.latency.p90)} / ${f(b.latency.p99)}`, '')}
 ${row('backend / ISA / threads', `${esc(a.backend)} / ${esc(a.isa)} / ${a.threads}`, `${esc(b.backend)} / ${esc(b.isa)} / ${b.threads}`, '')}
+${row('ops per backend / reorders', placed(a), placed(b), '')}
 ${row('batch size × iterations', `${a.batchSize} × ${a.iterations}`, `${b.batchSize} × ${b.iterations}`, '')}
 </table>`;
 }

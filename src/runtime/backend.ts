@@ -1,7 +1,11 @@
-// The kernel interface every backend (reference, wasm, native) implements. compile() calls describe()
-// for every op, prepare() once per op, and execute() per run with offsets into one arena.
+// The kernel interface every backend (reference, wasm, native) implements. compile() places each op on the
+// first backend of an ordered list whose describe() accepts it, allocates one arena, then calls prepare() once
+// per op with that arena, and execute() per run with offsets into it.
 import type { DType, Tensor } from '../util/dtype';
 import type { Op } from '../graph/op';
+import type { Layout } from './layout';
+
+export type { Layout } from './layout';
 
 export type BackendName = 'reference' | 'wasm' | 'native';
 
@@ -24,6 +28,11 @@ export interface TensorSpec {
   dims: number[];
   /** constant value known at compile time (persistable vars, shape arithmetic) */
   value?: Tensor;
+  /**
+   * the byte order in the arena, set by compile() from the producer's KernelDesc.layouts (absent: NCHW, i.e.
+   * plain row-major `dims`); `dims` always stay the logical NCHW dims
+   */
+  layout?: Layout;
 }
 
 /** What compile() hands to describe(): one op with every slot resolved to specs. */
@@ -39,6 +48,11 @@ export interface KernelDesc {
   kernel: string;
   /** backend-private data decided in describe (tiling, layout) */
   data?: unknown;
+  /**
+   * the layout each activation input slot wants and each output slot produces (absent slot: NCHW); the runtime
+   * inserts a reorder where a producer and its consumer disagree, and before graph outputs
+   */
+  layouts?: { inputs?: Record<string, Layout>; outputs?: Record<string, Layout> };
 }
 
 export interface Unsupported {
@@ -82,12 +96,21 @@ export interface Backend {
   info(): BackendInfo;
   /** pure and cheap: can it run this op with these dtypes/attrs, and with which kernel */
   describe(node: OpNode): KernelDesc | Unsupported;
-  /** once per op: pack/reorder weights, create primitives */
-  prepare(desc: KernelDesc, weights: WeightTensors): Kernel;
+  /**
+   * once per op, after compile() allocated the plan's arena (given here: memory the kernel keeps, e.g. packed
+   * weights in wasm memory, is released with it): pack/reorder weights, create primitives
+   */
+  prepare(desc: KernelDesc, weights: WeightTensors, arena: Arena): Kernel;
   /** per run: views into the arena; no allocation, no copies beyond the op's own output */
   execute(k: Kernel, io: KernelIO): void;
   /** alignment of every buffer the runtime places in the arena (bytes) */
   readonly alignment: number;
+  /**
+   * true: its kernels reach the arena only through `arena.u8()`, so they run on an arena another backend
+   * allocated (reference). false: it needs an arena of its own making (wasm: an address in its linear memory);
+   * of the backends a plan uses, at most one may say false, and that one allocates the plan's arena
+   */
+  readonly runsOnAnyArena: boolean;
   allocArena(bytes: number): Arena;
   dispose?(): void;
 }

@@ -1,6 +1,7 @@
-// compile(): a graph + a backend + a batch size → a Plan. Shapes and dtypes are inferred once for the
-// batch, every op is described (one error lists all unsupported ops), buffers are placed in one arena by
-// liveness, and every kernel is prepared. Running a plan allocates nothing but the returned outputs.
+// compile(): a graph + an ordered list of backends + a batch size → a Plan. Shapes and dtypes are inferred once
+// for the batch, every op is placed on the first backend that accepts it (one error lists all ops none accepts),
+// reorders go where layouts disagree, buffers are placed in one arena by liveness, and every kernel is prepared.
+// Running a plan allocates nothing but the returned outputs.
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { getSchema, type InferCtx, type ShapeInfo } from '../ops/schema';
@@ -8,8 +9,10 @@ import '../ops/all';
 import { isPaddleOpType, unsupportedOpType } from '../ops/paddle_op_types';
 import { dtypeSize, numel, type Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
-import { isUnsupported, type Backend, type BufferRef, type Kernel, type KernelDesc, type KernelIO, type OpNode, type TensorSpec } from './backend';
+import type { Backend, BufferRef, Kernel, KernelIO, OpNode, TensorSpec } from './backend';
 import { planArena, type Lifetime } from './arena_plan';
+import { arenaOwner, placeOps, type ForcePlacement } from './placement';
+import { insertReorders, reorderDesc, runtimeExecutor } from './reorders';
 import { Plan, type PlanStep } from './plan';
 
 export interface CompileOptions {
@@ -18,6 +21,8 @@ export interface CompileOptions {
   inputDims?: Record<string, number[]>;
   /** keep these vars (or every var) readable after run(), e.g. for per-layer comparison */
   keep?: string[] | 'all';
+  /** pin ops (by id) to a backend of the list, e.g. to split a conv chain in tests */
+  force?: ForcePlacement;
 }
 
 const specBytes = (s: TensorSpec) => numel(s.dims) * dtypeSize(s.dtype);
@@ -82,7 +87,12 @@ export function inferSpecs(g: Graph, opts: CompileOptions = {}): { specs: Map<st
   return { specs, folded };
 }
 
-export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): Plan {
+/** one backend, or an ordered list: each op runs on the first that accepts it */
+export type Backends = Backend | readonly Backend[];
+
+export function compile(g: Graph, backends: Backends, opts: CompileOptions = {}): Plan {
+  const list: readonly Backend[] = Array.isArray(backends) ? backends : [backends as Backend];
+  if (!list.length) throw new QdeployError('usage', 'compile: no backend given');
   const unsupported: string[] = [];
   for (const op of g.ops) {
     if (op.type !== 'feed' && op.type !== 'fetch' && !getSchema(op.type)) unsupported.push(unsupportedOpType(op.type, op.id));
@@ -92,14 +102,13 @@ export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): 
   }
   const { specs, folded } = inferSpecs(g, opts);
 
-  // describe every op that has to run
+  // every op that has to run, placed on a backend; then the reorders their layouts need
   const nodes: OpNode[] = [];
-  const descs: KernelDesc[] = [];
   for (const op of g.ops) {
     if (op.type === 'feed' || op.type === 'fetch' || folded.has(op)) continue;
-    const slots = (list: typeof op.inputs, skipParamsOut: boolean) => {
+    const slots = (slotList: typeof op.inputs, skipParamsOut: boolean) => {
       const r: Record<string, TensorSpec[]> = {};
-      for (const s of list) {
+      for (const s of slotList) {
         r[s.parameter] = s.arguments
           .filter((n) => !(skipParamsOut && g.isParam(n)))
           .map((n) => specs.get(n))
@@ -107,84 +116,74 @@ export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): 
       }
       return r;
     };
-    const node: OpNode = { op, inputs: slots(op.inputs, false), outputs: slots(op.outputs, true) };
-    const d = backend.describe(node);
-    if (isUnsupported(d)) {
-      const dt = Object.entries(node.inputs).map(([k, v]) => `${k}:${v.map((s) => s.dtype).join('|')}`).join(' ');
-      unsupported.push(`${op.label} [${dt}]: ${d.unsupported}`);
-      continue;
-    }
-    nodes.push(node);
-    descs.push(d);
+    nodes.push({ op, inputs: slots(op.inputs, false), outputs: slots(op.outputs, true) });
   }
-  if (unsupported.length) {
-    throw new QdeployError('unsupported', `${g.source || 'model'}: backend ${backend.name} cannot run ${unsupported.length} op(s): ${unsupported.join('; ')}`);
-  }
+  const placed = placeOps(nodes, list, opts.force, g.source || 'model');
+  const fetchNames = g.fetches().map((f) => f.name);
+  const { steps: proto, outputs: outSpecs } = insertReorders(placed, specs, fetchNames);
 
   // lifetimes: constants first (never reused), then activations by liveness
-  const fetchNames = new Set(g.fetches().map((f) => f.name));
   const keepAll = opts.keep === 'all';
   const keep = new Set(Array.isArray(opts.keep) ? opts.keep : []);
   const constants = new Map<string, TensorSpec>();
   const life = new Map<string, Lifetime>();
-  const touch = (name: string, step: number, write: boolean) => {
-    const s = specs.get(name);
-    if (!s) return;
+  const touch = (s: TensorSpec, step: number, write: boolean) => {
+    const { name } = s;
     if (s.value) { constants.set(name, s); return; }
     let l = life.get(name);
     if (!l) { l = { key: name, bytes: specBytes(s), first: write ? step : -1, last: step }; life.set(name, l); }
     if (write) l.first = Math.min(l.first, step); // a read never moves the start back (it made every read var live from -1)
     l.last = Math.max(l.last, step);
   };
-  for (const f of g.feeds()) touch(f.name, -1, true);
-  nodes.forEach((n, i) => {
-    for (const list of Object.values(n.inputs)) for (const s of list) touch(s.name, i, false);
-    for (const list of Object.values(n.outputs)) for (const s of list) touch(s.name, i, true);
+  for (const f of g.feeds()) { const s = specs.get(f.name); if (s) touch(s, -1, true); }
+  proto.forEach((st, i) => {
+    for (const sl of Object.values(st.inputs)) for (const s of sl) touch(s, i, false);
+    for (const sl of Object.values(st.outputs)) for (const s of sl) touch(s, i, true);
   });
-  for (const name of fetchNames) {
-    const s = specs.get(name);
-    if (s?.value) constants.set(name, s);
-  }
-  for (const l of life.values()) if (fetchNames.has(l.key) || keepAll || keep.has(l.key)) l.last = Infinity;
+  const outNames = new Set(outSpecs.map((s) => s.name));
+  for (const s of outSpecs) if (s.value) constants.set(s.name, s);
+  for (const l of life.values()) if (outNames.has(l.key) || keepAll || keep.has(l.key)) l.last = Infinity;
 
-  const align = backend.alignment;
+  // one arena every used backend sees, allocated by the one that needs its own memory (placement.ts)
+  const used = list.filter((b) => placed.some((p) => p.backend === b));
+  const owner = arenaOwner(used.length ? used : [list[0]]);
+  const align = Math.max(...list.map((b) => b.alignment));
   const offsets = new Map<string, number>();
   let constBytes = 0;
   for (const [name, s] of constants) {
     offsets.set(name, constBytes);
     constBytes += Math.max(Math.ceil((s.value!.data.byteLength) / align) * align, align);
   }
-  const placement = planArena([...life.values()], align, constBytes);
-  for (const [k, off] of placement.offsets) offsets.set(k, off);
-  const arena = backend.allocArena(placement.total);
+  const arenaPlan = planArena([...life.values()], align, constBytes);
+  for (const [k, off] of arenaPlan.offsets) offsets.set(k, off);
+  const arena = owner.allocArena(arenaPlan.total);
   const mem = arena.u8();
   for (const [name, s] of constants) {
     const d = s.value!.data;
     mem.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), offsets.get(name)!);
   }
 
+  // prepare every kernel once, with the arena it will run on (allocated above: the order is the contract)
   const ref = (s: TensorSpec): BufferRef => ({ offset: offsets.get(s.name)!, spec: s });
-  const steps: PlanStep[] = nodes.map((node, i) => {
+  const steps: PlanStep[] = proto.map((st) => {
+    const io: KernelIO = { arena, inputs: {}, outputs: {} };
+    for (const [slot, sl] of Object.entries(st.inputs)) io.inputs[slot] = sl.map(ref);
+    for (const [slot, sl] of Object.entries(st.outputs)) io.outputs[slot] = sl.map(ref);
+    const p = st.placed;
+    if (!p) return { op: st.node.op, executor: runtimeExecutor, kernel: { desc: reorderDesc(st.node) }, io };
     const weights = new Map<string, Tensor>();
-    for (const list of Object.values(node.inputs)) for (const s of list) if (s.value) weights.set(s.name, s.value);
+    for (const sl of Object.values(p.node.inputs)) for (const s of sl) if (s.value) weights.set(s.name, s.value);
     let kernel: Kernel;
     try {
-      kernel = backend.prepare(descs[i], weights);
+      kernel = p.backend.prepare(p.desc, weights, arena);
     } catch (e) {
       if (e instanceof QdeployError) throw e;
-      throw new QdeployError('backend', `op ${node.op.label}: ${backend.name} prepare failed: ${(e as Error).message}`);
+      throw new QdeployError('backend', `op ${p.node.op.label}: ${p.backend.name} prepare failed: ${(e as Error).message}`);
     }
-    const io: KernelIO = { arena, inputs: {}, outputs: {} };
-    for (const [slot, list] of Object.entries(node.inputs)) io.inputs[slot] = list.map(ref);
-    for (const [slot, list] of Object.entries(node.outputs)) io.outputs[slot] = list.map(ref);
-    return { op: node.op, kernel, io };
+    return { op: p.node.op, executor: p.backend, kernel, io, ...(p.declined.length ? { declined: p.declined } : {}) };
   });
 
   const inputs = g.feeds().map((f) => ref(specs.get(f.name)!));
-  const outputs = g.fetches().map((f) => {
-    const s = specs.get(f.name);
-    if (!s) throw new QdeployError('shape', `fetch target '${f.name}' is never produced`);
-    return ref(s);
-  });
-  return new Plan(backend, arena, steps, inputs, outputs, specs, offsets, opts.batch ?? 1);
+  const outputs = outSpecs.map(ref);
+  return new Plan({ backends: used, arena, steps, inputs, outputs, outputNames: fetchNames, specs, offsets, batch: opts.batch ?? 1 });
 }

@@ -1,40 +1,99 @@
-// A compiled plan: kernels in order with their arena offsets fixed. run() copies inputs in, executes,
-// and copies the fetch targets out; with profiling on it sums wall time per op.
+// A compiled plan: kernels in order, each on the backend placement chose (or the runtime's own reorders), with
+// their arena offsets fixed. run() copies inputs in, executes, and copies the fetch targets out; with profiling on
+// it sums wall time per op.
 import type { Op } from '../graph/op';
 import { allocTyped, dtypeSize, numel, type Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 import type { Arena, Backend, BufferRef, Kernel, KernelIO, TensorSpec } from './backend';
+import { layoutOf, PLAIN, reorder } from './layout';
+import type { Executor } from './reorders';
 
 export interface PlanStep {
   op: Op;
+  /** the backend it runs on, or the runtime (reorders) */
+  executor: Executor;
   kernel: Kernel;
   io: KernelIO;
+  /** why backends earlier in the list declined it */
+  declined?: string[];
 }
 
 export interface OpTime {
   id: number;
   type: string;
+  /** where it ran: a backend's name, or 'runtime' for a reorder */
+  backend: string;
   kernel: string;
   ms: number;
   calls: number;
 }
 
+/** where each op runs: counts per backend and the reorders between them */
+export interface PlacementSummary {
+  /** steps per backend, in the order of the backend list; reorders are not in it */
+  counts: Record<string, number>;
+  reorders: number;
+  /** ops not on the first backend of the list, with why it declined each */
+  fallbacks: { op: string; backend: string; declined: string[] }[];
+}
+
+/** one line: `placement: wasm 60 ops, reference 2 ops, 0 reorders; fell back: pool2d(12) on reference (wasm: …)` */
+export function placementLine(p: PlacementSummary): string {
+  const parts = Object.entries(p.counts).map(([b, n]) => `${b} ${n} op${n === 1 ? '' : 's'}`);
+  const fb = p.fallbacks.map((f) => `${f.op} on ${f.backend} (${f.declined.join(', ')})`);
+  return `placement: ${parts.join(', ')}, ${p.reorders} reorder${p.reorders === 1 ? '' : 's'}${fb.length ? `; fell back: ${fb.join('; ')}` : ''}`;
+}
+
+export interface PlanParts {
+  /** the backends that run at least one op, in list order */
+  backends: Backend[];
+  arena: Arena;
+  steps: PlanStep[];
+  inputs: BufferRef[];
+  /** the fetch targets, plain NCHW (a reordered copy where the producer left another layout) */
+  outputs: BufferRef[];
+  /** the fetch targets' var names, outputs' order */
+  outputNames: string[];
+  specs: Map<string, TensorSpec>;
+  offsets: Map<string, number>;
+  batch: number;
+}
+
 export class Plan {
   profiling = false;
   readonly opTimes: OpTime[];
+  readonly backends: Backend[];
+  readonly arena: Arena;
+  readonly steps: PlanStep[];
+  readonly inputs: BufferRef[];
+  readonly outputs: BufferRef[];
+  readonly specs: Map<string, TensorSpec>;
+  readonly batch: number;
+  private readonly outputNames: string[];
+  private readonly offsets: Map<string, number>;
 
-  constructor(
-    readonly backend: Backend,
-    readonly arena: Arena,
-    readonly steps: PlanStep[],
-    readonly inputs: BufferRef[],
-    readonly outputs: BufferRef[],
-    readonly specs: Map<string, TensorSpec>,
-    private offsets: Map<string, number>,
-    readonly batch: number,
-  ) {
-    this.opTimes = steps.map((s) => ({ id: s.op.id, type: s.op.type, kernel: s.kernel.desc.kernel, ms: 0, calls: 0 }));
+  constructor(p: PlanParts) {
+    ({ backends: this.backends, arena: this.arena, steps: this.steps, inputs: this.inputs, outputs: this.outputs, specs: this.specs, batch: this.batch } = p);
+    this.outputNames = p.outputNames;
+    this.offsets = p.offsets;
+    this.opTimes = this.steps.map((s) => ({ id: s.op.id, type: s.op.type, backend: s.executor.name, kernel: s.kernel.desc.kernel, ms: 0, calls: 0 }));
   }
+
+  /** counts per backend, reorders, and every op that fell back from the first backend */
+  placement(): PlacementSummary {
+    const counts: Record<string, number> = {};
+    for (const b of this.backends) counts[b.name] = 0;
+    let reorders = 0;
+    const fallbacks: PlacementSummary['fallbacks'] = [];
+    for (const s of this.steps) {
+      if (s.executor.name === 'runtime') { reorders++; continue; }
+      counts[s.executor.name] = (counts[s.executor.name] ?? 0) + 1;
+      if (s.declined?.length) fallbacks.push({ op: s.op.label, backend: s.executor.name, declined: s.declined });
+    }
+    return { counts, reorders, fallbacks };
+  }
+
+  placementLine(): string { return placementLine(this.placement()); }
 
   get arenaBytes(): number { return this.arena.bytes; }
 
@@ -51,28 +110,39 @@ export class Plan {
 
   /** execute every kernel once on what the inputs hold now */
   execute(): void {
-    const { backend, steps } = this;
+    const { steps } = this;
     if (!this.profiling) {
-      for (let i = 0; i < steps.length; i++) backend.execute(steps[i].kernel, steps[i].io);
+      for (let i = 0; i < steps.length; i++) { const s = steps[i]; s.executor.execute(s.kernel, s.io); }
       return;
     }
     for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
       const t0 = performance.now();
-      backend.execute(steps[i].kernel, steps[i].io);
+      s.executor.execute(s.kernel, s.io);
       const t = this.opTimes[i];
       t.ms += performance.now() - t0;
       t.calls++;
     }
   }
 
-  /** a copy of a var's current value (fetch targets, or vars kept with CompileOptions.keep) */
+  /**
+   * a copy of a var's current value in plain NCHW (fetch targets, or vars kept with CompileOptions.keep); a kept
+   * var a backend left in another layout is reordered on the way out
+   */
   read(name: string): Tensor {
-    const s = this.specs.get(name);
-    const off = this.offsets.get(name);
-    if (!s || off === undefined) throw new QdeployError('usage', `var '${name}' is not in the plan`);
+    const o = this.outputNames.indexOf(name);
+    if (o >= 0) return this.readRef(this.outputs[o]);
+    const spec = this.specs.get(name), offset = this.offsets.get(name);
+    if (!spec || offset === undefined) throw new QdeployError('usage', `var '${name}' is not in the plan`);
+    return this.readRef({ offset, spec });
+  }
+
+  private readRef(r: BufferRef): Tensor {
+    const s = r.spec;
     const n = numel(s.dims);
     const out = allocTyped(s.dtype, n);
-    new Uint8Array(out.buffer).set(this.arena.u8().subarray(off, off + n * dtypeSize(s.dtype)));
+    const bytes = this.arena.u8().subarray(r.offset, r.offset + n * dtypeSize(s.dtype));
+    reorder(bytes, new Uint8Array(out.buffer), s.dims, s.dtype, layoutOf(s), PLAIN);
     return { dtype: s.dtype, dims: [...s.dims], data: out };
   }
 
@@ -82,7 +152,7 @@ export class Plan {
   run(inputs: ArrayBufferView[]): Tensor[] {
     inputs.forEach((d, i) => this.setInput(i, d));
     this.execute();
-    return this.outputs.map((o) => this.read(o.spec.name));
+    return this.outputs.map((o) => this.readRef(o));
   }
 
   resetProfile(): void { for (const t of this.opTimes) { t.ms = 0; t.calls = 0; } }

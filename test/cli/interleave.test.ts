@@ -18,6 +18,7 @@ function fakePlan(name: string, cost: (k: number) => number, clock: { t: number 
     inputs: [{ spec: { name: 'x', dims: [B, PER] } }],
     outputs: [{ spec: { name: 'y', dims: [B, CLASSES] } }],
     profiling: false, opTimes: [], arenaBytes: 0,
+    placement: () => ({ counts: { reference: 1 }, reorders: 0, fallbacks: [] }),
     setInput(_i: number, d: Float32Array) { batch = d[0]; },
     execute() { log.push(`${name}:${batch}`); clock.t += cost(k++); out.fill(0); out[1] = 1; out[CLASSES] = 1; },
     read() { return { dtype: 'fp32', dims: [B, CLASSES], data: out }; },

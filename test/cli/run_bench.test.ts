@@ -60,6 +60,11 @@ test('run --output writes one float32 row per input; bench top-1 is 1 when the l
   assert.is(j.batch_ms.length, 3);
   assert.is(j.ops.length, 85, 'every op but feed/fetch timed');
   assert.ok(j.ops.every((o: { calls: number }) => o.calls === 3));
+  // placement: per op and counted, printed in the [ INFO ] lines (auto: every op on its first backend today)
+  const be = j.backend.name;
+  assert.ok(j.ops.every((o: { backend: string }) => o.backend === be), 'every op on the chosen backend');
+  assert.equal(j.placement, { counts: { [be]: 85 }, reorders: 0, fallbacks: [] });
+  assert.match(b.stdout, new RegExp(`\\[ INFO \\] placement: ${be} 85 ops, 0 reorders\n`));
   assert.ok(j.latency_ms.min <= j.latency_ms.median && j.latency_ms.median <= j.latency_ms.max);
   const conv = j.op_type_ms_per_batch.find((t: { type: string }) => t.type === 'conv2d');
   assert.is(conv.count, 27);

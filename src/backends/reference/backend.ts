@@ -1,4 +1,6 @@
-// The reference backend: plain TypeScript kernels over typed-array views of an ArrayBuffer arena.
+// The reference backend: plain TypeScript kernels over typed-array views of the arena's bytes (arena.u8()), so
+// they run on any backend's arena (wasm linear memory included): placement puts here every op the backends before
+// it in the list decline. Every input and output is plain NCHW (no KernelDesc.layouts).
 import type { Arena, Backend, BackendInfo, BufferRef, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
 import { viewAs, type TypedArray, numel, dtypeSize } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
@@ -43,6 +45,8 @@ function makeCtx(node: OpNode, io: KernelIO, state: unknown): RefCtx {
 export class ReferenceBackend implements Backend {
   readonly name = 'reference' as const;
   readonly alignment = 64;
+  /** it reads and writes only through arena.u8() views */
+  readonly runsOnAnyArena = true;
 
   info(): BackendInfo {
     return { name: 'reference', available: true, isa: 'scalar-js', threads: 1, features: ['plain TypeScript'] };
@@ -57,7 +61,7 @@ export class ReferenceBackend implements Backend {
     return { node, kernel: typeof n === 'function' ? n(node) : n ?? `${node.op.type}_ref` };
   }
 
-  prepare(desc: KernelDesc, weights: WeightTensors): Kernel {
+  prepare(desc: KernelDesc, weights: WeightTensors, _arena: Arena): Kernel {
     const impl = refKernels.get(desc.node.op.type)!;
     const k: RefPrepared = { desc, impl, state: impl.prepare?.(desc.node, weights) };
     return k;

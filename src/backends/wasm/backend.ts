@@ -81,6 +81,8 @@ type Family = 'conv_gemm' | 'conv_dw' | 'fc' | 'mul' | 'matmul' | 'pool2d' | 'qu
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   readonly alignment = 64;
+  /** its kernels take addresses in its own linear memory: the arena must be one it allocated */
+  readonly runsOnAnyArena = false;
   readonly memory: WebAssembly.Memory;
   readonly isa: WasmIsa;
   readonly threads: number;
@@ -133,7 +135,7 @@ export class WasmBackend implements Backend {
     return this.views;
   }
 
-  /** memory for a kernel: freed with the arena compiled just before it */
+  /** memory for a kernel: freed with the arena prepare() was given */
   kalloc(bytes: number): number {
     const off = this.heap.alloc(bytes);
     if (this.current) this.current.allocs.push(off);
@@ -167,9 +169,7 @@ export class WasmBackend implements Backend {
 
   allocArena(bytes: number): Arena {
     const base = this.heap.alloc(Math.max(bytes, 64));
-    const a = new WasmArena(this, base, bytes);
-    this.current = a;
-    return a;
+    return new WasmArena(this, base, bytes);
   }
 
   releaseArena(a: WasmArena): void {
@@ -196,7 +196,8 @@ export class WasmBackend implements Backend {
     return { node, kernel: `ref:${node.op.type}`, data: 'ref' };
   }
 
-  prepare(desc: KernelDesc, weights: WeightTensors): Kernel {
+  prepare(desc: KernelDesc, weights: WeightTensors, arena: Arena): Kernel {
+    this.current = arena as WasmArena; // packed weights and parameter blocks are released with this arena
     const fam = desc.data as Family;
     const run = PREPARE[fam](this, desc.node, weights);
     const k: WasmKernel = { desc, run };
