@@ -19,7 +19,7 @@ import { fail } from '../util/errors';
 import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { BACKEND_CHOICES, backendFlag, batchSizeFlag, iterationsFlag, numThreadsFlag, presetFlag, useAnalysisFlag, warmupFlags, withAccuracyLayerFlag } from './shared_flags';
-import { loadGraph } from './model_io';
+import { loadGraph } from '../app/model_io';
 import {
   Preprocessor, choosePreset, describePreprocess, openModelDataset, preprocessEntries, readValList, type PreprocessOptions,
 } from '../data';

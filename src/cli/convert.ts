@@ -10,7 +10,7 @@ import { formatSummary, summarize } from '../passes/summary';
 import { QdeployError } from '../util/errors';
 import { checkOutputDir, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
-import { loadGraph, saveGraph } from './model_io';
+import { loadGraph, saveGraph } from '../app/model_io';
 
 /** --debug: after every pass, `int8_<k>_<pass>.dot` (k = the pass's position in the pipeline, from 0) */
 export function dotInstrument(dir: string): Instrument {

@@ -25,7 +25,7 @@ import type { CommandSpec, ParsedArgs } from './args';
 import { algoFlag, backendFlag, numThreadsFlag } from './shared_flags';
 import { backendLine, chooseBackend, compileFor, presetFor, type BackendChoice } from './bench';
 import { formatComparison, formatLayers, runCompare, type CompareResult } from './compare';
-import { loadGraph, saveGraph } from './model_io';
+import { loadGraph, saveGraph } from '../app/model_io';
 import { defaultLabels, formatTopK, readImages, runAll } from './run';
 import { openCalibrationData } from './quantize';
 import { DEFAULT_ZOO_ALGO, generatedImages, zooQuantModel } from './zoo';

@@ -15,7 +15,7 @@ import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout
 import type { CommandSpec } from './args';
 import { algoFlag, backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
 import { backendLine, chooseBackend, modelIo, presetFor } from './bench';
-import { loadGraph, saveGraph } from './model_io';
+import { loadGraph, saveGraph } from '../app/model_io';
 
 export interface CalibrationData {
   source: BatchSource;

@@ -10,7 +10,7 @@ import { fail } from '../util/errors';
 import { checkOutputDir } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
 import { algoFlag } from './shared_flags';
-import { saveGraph } from './model_io';
+import { saveGraph } from '../app/model_io';
 import type { BackendChoice } from './bench';
 import { chooseBackend } from './bench';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { parseCommandArgs } from '../../src/cli/args';
 import { convertCommand } from '../../src/cli/convert';
-import { saveGraph } from '../../src/cli/model_io';
+import { saveGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { convertPipeline } from '../../src/passes/pipelines';
