@@ -1,69 +1,18 @@
 // qdeploy quantize: post-training quantization of an FP32 Paddle model into a PaddleSlim-format quant model
 // (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
-// (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant; this file reads flags and data.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { numel } from '../util/dtype';
+// (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant and src/app/quantize.ts; this file reads flags and prints.
 import { QdeployError } from '../util/errors';
 import { checkOutputDir } from '../util/fs_atomic';
 import { createProgress } from '../util/progress';
-import { Preprocessor, imageBatches, openModelDataset, readValList, describePreprocess } from '../data';
 import {
   ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
-  type BatchSource,
 } from '../quant';
 import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout';
+import { backendLine, chooseBackend } from '../app/backend_choice';
+import { loadGraph, modelIo, saveGraph } from '../app/model_io';
+import { openCalibrationData, warn } from '../app/quantize';
 import type { CommandSpec } from './args';
 import { algoFlag, backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
-import { backendLine, chooseBackend, modelIo, presetFor } from './bench';
-import { loadGraph, saveGraph } from '../app/model_io';
-
-export interface CalibrationData {
-  source: BatchSource;
-  /** images that will be used */
-  images: number;
-  batches: number;
-  what: string;
-  close(): void;
-}
-
-const warn = (m: string) => process.stderr.write(`qdeploy: warning: ${m}\n`);
-
-/** how many images to use: batch_size × batch_nums, or everything; fewer present → say so and use them all */
-function plan(have: number, batchSize: number, batchNums: number | undefined, what: string): { images: number; batches: number } {
-  if (have === 0) throw new QdeployError('data', `${what} has no images`);
-  const want = batchNums ? batchSize * batchNums : have;
-  if (want > have) warn(`${what} has ${have} images, fewer than batch_size × batch_nums = ${batchSize} × ${batchNums} = ${want}; calibrating on all ${have}`);
-  const images = Math.min(want, have);
-  return { images, batches: Math.ceil(images / batchSize) };
-}
-
-/** --data: a Paddle dataset .bin (streamed with positional reads) or a folder with val_list.txt and JPEGs */
-export function openCalibrationData(path: string, sampleDims: number[], batchSize: number, batchNums: number | undefined, preset?: string): CalibrationData {
-  if (!existsSync(path)) throw new QdeployError('io', `calibration data ${path} does not exist`);
-  if (statSync(path).isDirectory()) {
-    const entries = readValList(path);
-    const { images, batches } = plan(entries.length, batchSize, batchNums, `${path}/val_list.txt`);
-    const pre = new Preprocessor(presetFor(preset, sampleDims));
-    const take = entries.slice(0, images);
-    return {
-      images, batches, what: `${path} (${images} images, ${describePreprocess(pre.options)})`,
-      source: () => imageBatches(take, pre, { batchSize, listFile: 'val_list.txt' }),
-      close() {},
-    };
-  }
-  const r = openModelDataset(path, sampleDims);
-  const { images, batches } = plan(r.n, batchSize, batchNums, `dataset ${path}`);
-  return {
-    images, batches, what: `${path} (${images} of ${r.n} images [${sampleDims.join(',')}])`,
-    source: async function* () {
-      for (let k = 0; k < batches; k++) {
-        const count = Math.min(batchSize, images - k * batchSize);
-        yield { images: r.readImages(k * batchSize, count), count };
-      }
-    },
-    close() { r.close(); },
-  };
-}
 
 export const quantizeCommand: CommandSpec = {
   name: 'quantize',
