@@ -1,10 +1,16 @@
-// quantize's job: calibration data for src/quant's post-training quantization (PaddleSlim quant_post_static):
-// a Paddle dataset .bin streamed with positional reads, or a folder with val_list.txt and images.
+// quantize's job: an FP32 model dir → a PaddleSlim-format quant model dir through src/quant's post-training
+// quantization (PaddleSlim quant_post_static), calibrated on a Paddle dataset .bin (streamed with positional reads)
+// or a folder with val_list.txt and images.
 import { existsSync, statSync } from 'node:fs';
+import type { LoadModelOptions } from '../format/paddle';
 import { QdeployError } from '../util/errors';
+import { checkOutputDir } from '../util/fs_atomic';
+import { createProgress } from '../util/progress';
 import { Preprocessor, imageBatches, openModelDataset, readValList, describePreprocess } from '../data';
-import type { BatchSource } from '../quant';
+import { postTrainingQuantize, type BatchSource, type PtqOptions, type PtqResult } from '../quant';
+import { backendLine, chooseBackend } from './backend_choice';
 import { presetFor } from './data_source';
+import { loadGraph, modelIo, saveGraph, type GraphSaveOptions } from './model_io';
 
 export interface CalibrationData {
   source: BatchSource;
@@ -15,7 +21,7 @@ export interface CalibrationData {
   close(): void;
 }
 
-export const warn = (m: string) => process.stderr.write(`qdeploy: warning: ${m}\n`);
+const warn = (m: string) => process.stderr.write(`qdeploy: warning: ${m}\n`);
 
 /** how many images to use: batch_size × batch_nums, or everything; fewer present → say so and use them all */
 function plan(have: number, batchSize: number, batchNums: number | undefined, what: string): { images: number; batches: number } {
@@ -52,4 +58,51 @@ export function openCalibrationData(path: string, sampleDims: number[], batchSiz
     },
     close() { r.close(); },
   };
+}
+
+export interface QuantizeModelOptions extends Omit<PtqOptions, 'batches'> {
+  /** calibration data: a dataset .bin, or a folder with val_list.txt and images */
+  data: string;
+  batchSize: number;
+  /** calibration batches; absent: all the data */
+  batchNums?: number;
+  /** preprocessing preset for an image folder */
+  preset?: string;
+  /** `--backend` name (default auto) and threads (default 1) running the calibration */
+  backend?: string;
+  threads?: number;
+  load?: LoadModelOptions;
+  save?: GraphSaveOptions;
+  /** what was done, line by line (the command prints it on stdout) */
+  log?: (line: string) => void;
+}
+
+/**
+ * The library entry of `qdeploy quantize`: the output dir is refused before any work when it is not empty (unless
+ * save.overwrite), and written whole or not at all.
+ */
+export async function quantizeModel(modelDir: string, saveDir: string, o: QuantizeModelOptions): Promise<PtqResult> {
+  const { data: dataPath, batchSize, batchNums, preset, backend, threads, load, save = {}, log = () => {}, ...ptq } = o;
+  checkOutputDir(saveDir, !!save.overwrite);
+  const g = loadGraph(modelDir, load);
+  const io = modelIo(g);
+  const data = openCalibrationData(dataPath, io.sampleDims, batchSize, batchNums, preset);
+  const choice = chooseBackend(backend ?? 'auto', threads ?? 1);
+  log(backendLine(choice));
+  log(`calibration data: ${data.what}, ${data.batches} batch${data.batches === 1 ? '' : 'es'} of ${batchSize}`);
+  let r;
+  try {
+    r = await postTrainingQuantize(g, choice.backend, data.source, {
+      ...ptq, batches: data.batches,
+      progress: ptq.progress ?? ((label, total) => createProgress(label, total, { unit: 'batch' })),
+      warn: ptq.warn ?? warn,
+    });
+  } finally {
+    data.close();
+  }
+  if (r.legacy) log('input is a legacy 8-bit program: quantize/dequantize ops removed and int8 weights dequantized first');
+  saveGraph(r.graph, saveDir, save);
+  log(`algo ${ptq.algo}: ${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images in ${r.calibration.seconds.toFixed(1)} s`);
+  log(`quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
+  return r;
 }

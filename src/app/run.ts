@@ -2,12 +2,15 @@
 // through plans of a batch size, and the class names a labels file gives.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import type { Graph } from '../graph/graph';
 import type { Plan } from '../runtime/plan';
 import { assetsDir } from '../util/assets';
 import { numel } from '../util/dtype';
 import { fail } from '../util/errors';
 import { readRegularFile } from '../util/safe_read';
 import { Preprocessor, checkImagesFit, datasetImageSize } from '../data';
+import type { BackendChoice } from './backend_choice';
+import { compileFor } from './bench';
 import { openBinDataset, presetFor } from './data_source';
 
 export interface Inputs {
@@ -116,3 +119,18 @@ export function runAll(getPlan: (batch: number) => Plan, images: Float32Array[],
   return rows;
 }
 
+
+/** runAll with the plans compiled on `choice` as the batch sizes need them, disposed after */
+export function runImages(g: Graph, choice: BackendChoice, images: Float32Array[], b: number): Float32Array[] {
+  const plans = new Map<number, Plan>();
+  const getPlan = (n: number) => {
+    let p = plans.get(n);
+    if (!p) { p = compileFor(g, choice, n).plan; plans.set(n, p); }
+    return p;
+  };
+  try {
+    return runAll(getPlan, images, b);
+  } finally {
+    for (const p of plans.values()) p.dispose();
+  }
+}

@@ -1,13 +1,10 @@
 // qdeploy convert: a PaddleSlim quant model (fake quantize/dequantize ops) → an INT8 model for CPU, through
 // Paddle's Quant2Int8 pass pipeline (src/passes/pipelines.ts). Flags are those of Paddle's save_quant_model.py
 // (PaddlePaddle/Paddle:python/paddle/fluid/contrib/slim/tests/save_quant_model.py).
-import type { Instrument } from '../passes/pass';
-import { dotInstrument, timingInstrument } from '../passes/instruments';
 import { formatSummary, summarize } from '../passes/summary';
 import { QdeployError } from '../util/errors';
 import { checkOutputDir } from '../util/fs_atomic';
-import { convertGraph } from '../app/convert';
-import { loadGraph, saveGraph } from '../app/model_io';
+import { convertModel } from '../app/convert';
 import type { CommandSpec } from './args';
 
 export function parseIds(list: string[] | undefined): number[] {
@@ -55,15 +52,13 @@ Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ 
       int8Weights: args.bool('int8_weights'),
       unsignedReluScales: args.bool('update_relu_output_scales'),
     };
-    const g = loadGraph(src, { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') });
     const log = (l: string) => process.stdout.write(l + '\n');
-    const instruments: Instrument[] = [];
-    if (args.bool('debug')) {
-      instruments.push(dotInstrument(args.str('debug_dir') ?? '.'), timingInstrument(log));
-      log(`passes (dot files in ${args.str('debug_dir') ?? '.'}):`);
-    }
-    const ctx = convertGraph(g, opts, instruments);
-    saveGraph(g, out, { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite });
+    const { graph: g, ctx } = convertModel(src, out, opts, {
+      load: { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') },
+      save: { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite },
+      debugDir: args.bool('debug') ? args.str('debug_dir') ?? '.' : undefined,
+      log,
+    });
     process.stdout.write(formatSummary(summarize(g, ctx.log)));
     log(`INT8 model written to ${out}`);
   },

@@ -2,15 +2,9 @@
 // (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
 // (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant and src/app/quantize.ts; this file reads flags and prints.
 import { QdeployError } from '../util/errors';
-import { checkOutputDir } from '../util/fs_atomic';
-import { createProgress } from '../util/progress';
-import {
-  ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
-} from '../quant';
+import { ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo } from '../quant';
 import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout';
-import { backendLine, chooseBackend } from '../app/backend_choice';
-import { loadGraph, modelIo, saveGraph } from '../app/model_io';
-import { openCalibrationData, warn } from '../app/quantize';
+import { quantizeModel } from '../app/quantize';
 import type { CommandSpec } from './args';
 import { algoFlag, backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
 
@@ -65,32 +59,19 @@ Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`
     const histPercent = args.num('hist_percent') ?? 0.9999;
     if (!(histPercent > 0 && histPercent <= 1)) throw new QdeployError('usage', `quantize: --hist_percent must be in (0, 1], got ${histPercent}`);
     const overwrite = args.bool('overwrite');
-    checkOutputDir(out, overwrite);
-    const g = loadGraph(modelDir, { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') });
-    const io = modelIo(g);
-    const data = openCalibrationData(dataPath, io.sampleDims, batchSize, batchNums, args.str('preset'));
-    const choice = chooseBackend(args.str('backend') ?? 'auto', args.num('num_threads') ?? 1);
     const log = (l: string) => process.stdout.write(l + '\n');
-    log(backendLine(choice));
-    log(`calibration data: ${data.what}, ${data.batches} batch${data.batches === 1 ? '' : 'es'} of ${batchSize}`);
-    let r;
-    try {
-      r = await postTrainingQuantize(g, choice.backend, data.source, {
-        algo, histPercent, batches: data.batches,
-        quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
-        activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
-        weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
-        onnxFormat: args.bool('onnx_format'), // default true (the flag's default)
-        progress: (label, total) => createProgress(label, total, { unit: 'batch' }),
-        warn,
-      });
-    } finally {
-      data.close();
-    }
-    if (r.legacy) log('input is a legacy 8-bit program: quantize/dequantize ops removed and int8 weights dequantized first');
-    saveGraph(r.graph, out, { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite });
-    log(`algo ${algo}: ${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images in ${r.calibration.seconds.toFixed(1)} s`);
-    log(`quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
+    await quantizeModel(modelDir, out, {
+      data: dataPath, batchSize, batchNums, preset: args.str('preset'),
+      backend: args.str('backend') ?? 'auto', threads: args.num('num_threads') ?? 1,
+      load: { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') },
+      save: { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite },
+      algo, histPercent,
+      quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
+      activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
+      weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
+      onnxFormat: args.bool('onnx_format'), // default true (the flag's default)
+      log,
+    });
     log(`quant model written to ${out}`);
   },
 };

@@ -1,14 +1,12 @@
 // qdeploy run <model> --input <file.bin|file.f32|image...>: run a model and print the top-k classes per input
 // (with synset names when a labels file is known), optionally writing the raw float32 outputs (one row per
 // input, row-major) atomically.
-import type { Plan } from '../runtime/plan';
 import { topK } from '../report/stats';
 import { fail } from '../util/errors';
 import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import { backendLine, chooseBackend } from '../app/backend_choice';
-import { compileFor } from '../app/bench';
 import { loadForBench, modelIo } from '../app/model_io';
-import { defaultLabels, readInputs, readLabels, runAll } from '../app/run';
+import { defaultLabels, readInputs, readLabels, runImages } from '../app/run';
 import type { CommandSpec } from './args';
 import { backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
 
@@ -57,14 +55,7 @@ export const runCommand: CommandSpec = {
     const io = modelIo(g);
     const data = await readInputs(inputs, io.sampleDims, args.str('preset'));
     if (!data.images.length) fail('data', `no inputs in ${inputs.join(', ')}`);
-    const plans = new Map<number, Plan>();
-    const getPlan = (n: number) => {
-      let p = plans.get(n);
-      if (!p) { p = compileFor(g, choice, n).plan; plans.set(n, p); }
-      return p;
-    };
-    const rows = runAll(getPlan, data.images, b);
-    for (const p of plans.values()) p.dispose();
+    const rows = runImages(g, choice, data.images, b);
     const out = args.str('output');
     if (out) {
       const w = rows[0].length;

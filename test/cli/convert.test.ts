@@ -13,7 +13,7 @@ import { QdeployError } from '../../src/util/errors';
 import { build, show, type ParamSpec } from '../passes/util';
 import { compile } from '../../src/runtime/compile';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { registerFakeKernels } from './fake_kernels';
+import { registerFakeKernels } from '../convert/fake_kernels';
 
 const tmp = tempDir('convert');
 let n = 0;
