@@ -4,7 +4,9 @@
 // median of several runs. Run: node -r esbuild-register bench/bench_overhead.ts [model] [size] [batches] [runs]
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchPlan, chooseBackend, compileFor, openBinDataset, backendLine } from '../src/cli/bench';
+import { backendLine, chooseBackend } from '../src/app/backend_choice';
+import { benchPlan, compileFor } from '../src/app/bench';
+import { openBinDataset } from '../src/app/data_source';
 import { writeDataset } from '../src/format/paddle/dataset_bin';
 import { buildZooModel, type ZooModel } from '../src/zoo/models';
 import { Rng, syntheticImage } from '../src/zoo/prng';

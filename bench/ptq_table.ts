@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend, type BackendChoiceName } from '../src/backends/select';
-import { loadGraph, saveGraph } from '../src/cli/model_io';
+import { loadGraph, saveGraph } from '../src/app/model_io';
 import { Preprocessor, preprocessEntries, preprocessOptions, readValList, type PresetName } from '../src/data';
 import type { Graph } from '../src/graph/graph';
 import { PassContext, runPipeline } from '../src/passes/pass';

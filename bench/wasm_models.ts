@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceBackend } from '../src/backends/reference/backend';
 import { wasmBackend } from '../src/backends/wasm/backend';
-import { loadGraph } from '../src/cli/model_io';
+import { loadGraph } from '../src/app/model_io';
 import { compile } from '../src/runtime/compile';
 import { assetsDir } from '../src/util/assets';
 

@@ -1,34 +1,11 @@
 // qdeploy convert: a PaddleSlim quant model (fake quantize/dequantize ops) → an INT8 model for CPU, through
 // Paddle's Quant2Int8 pass pipeline (src/passes/pipelines.ts). Flags are those of Paddle's save_quant_model.py
 // (PaddlePaddle/Paddle:python/paddle/fluid/contrib/slim/tests/save_quant_model.py).
-import { join } from 'node:path';
-import { toDot } from '../graph/dot';
-import type { Graph } from '../graph/graph';
-import { PassContext, runPipeline, type Instrument } from '../passes/pass';
-import { convertPipeline } from '../passes/pipelines';
 import { formatSummary, summarize } from '../passes/summary';
 import { QdeployError } from '../util/errors';
-import { checkOutputDir, writeFileAtomic } from '../util/fs_atomic';
+import { checkOutputDir } from '../util/fs_atomic';
+import { convertModel } from '../app/convert';
 import type { CommandSpec } from './args';
-import { loadGraph, saveGraph } from './model_io';
-
-/** --debug: after every pass, `int8_<k>_<pass>.dot` (k = the pass's position in the pipeline, from 0) */
-export function dotInstrument(dir: string): Instrument {
-  return {
-    after(p, i, g) {
-      writeFileAtomic(join(dir, `int8_${i}_${p.name}.dot`), toDot(g, `int8_${i}_${p.name}`));
-    },
-  };
-}
-
-/** per-pass wall time, printed with --debug */
-export function timingInstrument(out: (line: string) => void): Instrument {
-  let t0 = 0;
-  return {
-    before() { t0 = performance.now(); },
-    after(p, i, g) { out(`  ${String(i).padStart(2)} ${p.name.padEnd(40)} ${(performance.now() - t0).toFixed(1).padStart(8)} ms  ${g.ops.length} ops`); },
-  };
-}
 
 export function parseIds(list: string[] | undefined): number[] {
   return (list ?? []).map((s) => {
@@ -36,15 +13,6 @@ export function parseIds(list: string[] | undefined): number[] {
     if (!Number.isInteger(n) || n < 0) throw new QdeployError('usage', `convert: --op_ids_to_skip expects op ids (integers), got '${s}'`);
     return n;
   });
-}
-
-export interface ConvertOptions { opsToQuantize: string[]; opIdsToSkip: number[]; int8Weights?: boolean; unsignedReluScales?: boolean }
-
-/** the quant graph → INT8, in place, through convert's pipeline (also compare --quant_model's in-memory convert) */
-export function convertGraph(g: Graph, opts: ConvertOptions, instruments: Instrument[] = []): PassContext {
-  const ctx = new PassContext(opts);
-  runPipeline(g, convertPipeline(opts), ctx, instruments);
-  return ctx;
 }
 
 export const convertCommand: CommandSpec = {
@@ -84,15 +52,13 @@ Example: qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/ 
       int8Weights: args.bool('int8_weights'),
       unsignedReluScales: args.bool('update_relu_output_scales'),
     };
-    const g = loadGraph(src, { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') });
     const log = (l: string) => process.stdout.write(l + '\n');
-    const instruments: Instrument[] = [];
-    if (args.bool('debug')) {
-      instruments.push(dotInstrument(args.str('debug_dir') ?? '.'), timingInstrument(log));
-      log(`passes (dot files in ${args.str('debug_dir') ?? '.'}):`);
-    }
-    const ctx = convertGraph(g, opts, instruments);
-    saveGraph(g, out, { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite });
+    const { graph: g, ctx } = convertModel(src, out, opts, {
+      load: { modelFilename: args.str('quant_model_filename'), paramsFilename: args.str('quant_model_params_filename') },
+      save: { modelFilename: args.str('save_model_filename'), paramsFilename: args.str('save_params_filename'), overwrite },
+      debugDir: args.bool('debug') ? args.str('debug_dir') ?? '.' : undefined,
+      log,
+    });
     process.stdout.write(formatSummary(summarize(g, ctx.log)));
     log(`INT8 model written to ${out}`);
   },

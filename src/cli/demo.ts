@@ -8,8 +8,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph } from '../graph/graph';
-import { PassContext, runPipeline } from '../passes/pass';
-import { convertPipeline } from '../passes/pipelines';
 import { formatSummary, summarize } from '../passes/summary';
 import { buildZooModel, ZOO_MODELS, type ZooModel } from '../zoo/models';
 import type { Algo } from '../quant';
@@ -23,12 +21,16 @@ import { checkOutputDir, writeFileAtomic } from '../util/fs_atomic';
 import { bytesUnder, ownedTempDir } from '../util/temp_dir';
 import type { CommandSpec, ParsedArgs } from './args';
 import { algoFlag, backendFlag, numThreadsFlag } from './shared_flags';
-import { backendLine, chooseBackend, compileFor, presetFor, type BackendChoice } from './bench';
-import { formatComparison, formatLayers, runCompare, type CompareResult } from './compare';
-import { loadGraph, saveGraph } from './model_io';
-import { defaultLabels, formatTopK, readImages, runAll } from './run';
-import { openCalibrationData } from './quantize';
-import { DEFAULT_ZOO_ALGO, generatedImages, zooQuantModel } from './zoo';
+import { backendLine, chooseBackend } from '../app/backend_choice';
+import { runCompare, type CompareResult } from '../app/compare';
+import { convertGraph } from '../app/convert';
+import { presetFor } from '../app/data_source';
+import { loadGraph, saveGraph } from '../app/model_io';
+import { openCalibrationData } from '../app/quantize';
+import { defaultLabels, readImages, runImages } from '../app/run';
+import { DEFAULT_ZOO_ALGO, generatedImages, zooQuantModel } from '../app/zoo';
+import { formatComparison, formatLayers } from './compare';
+import { formatTopK } from './run';
 import { checkAlgo, postTrainingQuantize } from '../quant';
 
 const out = (s: string) => process.stdout.write(s);
@@ -62,8 +64,7 @@ async function timedAsync<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 function convert(quant: Graph): { int8: Graph; summary: string } {
   const int8 = quant.clone();
-  const ctx = new PassContext();
-  runPipeline(int8, convertPipeline({}), ctx);
+  const ctx = convertGraph(int8, { opsToQuantize: [], opIdsToSkip: [] });
   return { int8, summary: formatSummary(summarize(int8, ctx.log)) };
 }
 
@@ -190,9 +191,7 @@ async function demo(args: ParsedArgs, tempWork: string | undefined): Promise<voi
   step(5, n, `SqueezeNet v1.1 (FP32, real weights) on real images: top-5`);
   const show = entries.slice(0, 4);
   const imgs = await readImages(show.map((e) => e.path), sqDims, 'caffe_squeezenet');
-  const plans = new Map<number, ReturnType<typeof compileFor>['plan']>();
-  const rows = timed(`ran ${show.length} images`, () => runAll((b) => { let p = plans.get(b); if (!p) { p = compileFor(sq, choice, b).plan; plans.set(b, p); } return p; }, imgs.images, 1));
-  for (const p of plans.values()) p.dispose();
+  const rows = timed(`ran ${show.length} images`, () => runImages(sq, choice, imgs.images, 1));
   out(formatTopK(rows, show.map((e) => e.path.slice(a.length + 1)), 5, defaultLabels(1000), show.map((e) => e.label)).split('\n').map((l) => (l ? `      ${l}` : l)).join('\n'));
 
   const nReal = nRealArg === 0 ? entries.length : Math.min(nRealArg, entries.length);

@@ -3,7 +3,7 @@ import { toDot } from '../graph/dot';
 import { fail } from '../util/errors';
 import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
-import { loadGraph } from './model_io';
+import { loadGraph } from '../app/model_io';
 
 export const dotCommand: CommandSpec = {
   name: 'dot',

@@ -1,69 +1,12 @@
 // qdeploy quantize: post-training quantization of an FP32 Paddle model into a PaddleSlim-format quant model
 // (fake quantize/dequantize ops + scales), with PaddleSlim quant_post_static's flags and defaults
-// (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant; this file reads flags and data.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { numel } from '../util/dtype';
+// (PaddlePaddle/PaddleSlim:paddleslim/quant/quanter.py). The work is in src/quant and src/app/quantize.ts; this file reads flags and prints.
 import { QdeployError } from '../util/errors';
-import { checkOutputDir } from '../util/fs_atomic';
-import { createProgress } from '../util/progress';
-import { Preprocessor, imageBatches, openModelDataset, readValList, describePreprocess } from '../data';
-import {
-  ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo, postTrainingQuantize,
-  type BatchSource,
-} from '../quant';
+import { ACTIVATION_QUANTIZE_TYPES, DEFAULT_QUANTIZABLE_OP_TYPES, WEIGHT_QUANTIZE_TYPES, checkAlgo } from '../quant';
 import type { ActivationQuantizeType, WeightQuantizeType } from '../quant/layout';
+import { quantizeModel } from '../app/quantize';
 import type { CommandSpec } from './args';
 import { algoFlag, backendFlag, batchSizeFlag, numThreadsFlag, presetFlag } from './shared_flags';
-import { backendLine, chooseBackend, modelIo, presetFor } from './bench';
-import { loadGraph, saveGraph } from './model_io';
-
-export interface CalibrationData {
-  source: BatchSource;
-  /** images that will be used */
-  images: number;
-  batches: number;
-  what: string;
-  close(): void;
-}
-
-const warn = (m: string) => process.stderr.write(`qdeploy: warning: ${m}\n`);
-
-/** how many images to use: batch_size × batch_nums, or everything; fewer present → say so and use them all */
-function plan(have: number, batchSize: number, batchNums: number | undefined, what: string): { images: number; batches: number } {
-  if (have === 0) throw new QdeployError('data', `${what} has no images`);
-  const want = batchNums ? batchSize * batchNums : have;
-  if (want > have) warn(`${what} has ${have} images, fewer than batch_size × batch_nums = ${batchSize} × ${batchNums} = ${want}; calibrating on all ${have}`);
-  const images = Math.min(want, have);
-  return { images, batches: Math.ceil(images / batchSize) };
-}
-
-/** --data: a Paddle dataset .bin (streamed with positional reads) or a folder with val_list.txt and JPEGs */
-export function openCalibrationData(path: string, sampleDims: number[], batchSize: number, batchNums: number | undefined, preset?: string): CalibrationData {
-  if (!existsSync(path)) throw new QdeployError('io', `calibration data ${path} does not exist`);
-  if (statSync(path).isDirectory()) {
-    const entries = readValList(path);
-    const { images, batches } = plan(entries.length, batchSize, batchNums, `${path}/val_list.txt`);
-    const pre = new Preprocessor(presetFor(preset, sampleDims));
-    const take = entries.slice(0, images);
-    return {
-      images, batches, what: `${path} (${images} images, ${describePreprocess(pre.options)})`,
-      source: () => imageBatches(take, pre, { batchSize, listFile: 'val_list.txt' }),
-      close() {},
-    };
-  }
-  const r = openModelDataset(path, sampleDims);
-  const { images, batches } = plan(r.n, batchSize, batchNums, `dataset ${path}`);
-  return {
-    images, batches, what: `${path} (${images} of ${r.n} images [${sampleDims.join(',')}])`,
-    source: async function* () {
-      for (let k = 0; k < batches; k++) {
-        const count = Math.min(batchSize, images - k * batchSize);
-        yield { images: r.readImages(k * batchSize, count), count };
-      }
-    },
-    close() { r.close(); },
-  };
-}
 
 export const quantizeCommand: CommandSpec = {
   name: 'quantize',
@@ -116,35 +59,19 @@ Then:    qdeploy convert --quant_model_path quant/ --int8_model_save_path int8/`
     const histPercent = args.num('hist_percent') ?? 0.9999;
     if (!(histPercent > 0 && histPercent <= 1)) throw new QdeployError('usage', `quantize: --hist_percent must be in (0, 1], got ${histPercent}`);
     const overwrite = args.bool('overwrite');
-    checkOutputDir(out, overwrite);
-    const g = loadGraph(modelDir, { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') });
-    const io = modelIo(g);
-    const data = openCalibrationData(dataPath, io.sampleDims, batchSize, batchNums, args.str('preset'));
-    const choice = chooseBackend(args.str('backend') ?? 'auto', args.num('num_threads') ?? 1);
     const log = (l: string) => process.stdout.write(l + '\n');
-    log(backendLine(choice));
-    log(`calibration data: ${data.what}, ${data.batches} batch${data.batches === 1 ? '' : 'es'} of ${batchSize}`);
-    let r;
-    try {
-      r = await postTrainingQuantize(g, choice.backend, data.source, {
-        algo, histPercent, batches: data.batches,
-        quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
-        activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
-        weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
-        onnxFormat: args.bool('onnx_format'), // default true (the flag's default)
-        progress: (label, total) => createProgress(label, total, { unit: 'batch' }),
-        warn,
-      });
-    } finally {
-      data.close();
-    }
-    if (r.legacy) log('input is a legacy 8-bit program: quantize/dequantize ops removed and int8 weights dequantized first');
-    saveGraph(r.graph, out, { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite });
-    log(`algo ${algo}: ${r.calibration.thresholds.size} activation thresholds from ${r.calibration.images} images in ${r.calibration.seconds.toFixed(1)} s`);
-    // onnx_format carries output scales in observer pairs, not out_threshold attributes (PaddleSlim's onnx_format=True)
-    log(args.bool('onnx_format')
-      ? `quantized ${r.summary.quantizedOps} ops (onnx_format: ${r.summary.fakeQuantOps} quantize_linear, ${r.summary.dequantOps} dequantize_linear ops; output scales in the observer pairs)`
-      : `quantized ${r.summary.quantizedOps} ops (${r.summary.fakeQuantOps} fake quantize, ${r.summary.dequantOps} dequantize ops); out_threshold on ${r.summary.thresholdOps} ops`);
+    await quantizeModel(modelDir, out, {
+      data: dataPath, batchSize, batchNums, preset: args.str('preset'),
+      backend: args.str('backend') ?? 'auto', threads: args.num('num_threads') ?? 1,
+      load: { modelFilename: args.str('model_filename'), paramsFilename: args.str('params_filename') },
+      save: { modelFilename: args.str('save_model_filename') ?? 'model.pdmodel', paramsFilename: args.str('save_params_filename') ?? 'model.pdiparams', overwrite },
+      algo, histPercent,
+      quantizableOpTypes: args.list('quantizable_op_type') ?? DEFAULT_QUANTIZABLE_OP_TYPES,
+      activationQuantizeType: (args.str('activation_quantize_type') ?? 'range_abs_max') as ActivationQuantizeType,
+      weightQuantizeType: (args.str('weight_quantize_type') ?? 'channel_wise_abs_max') as WeightQuantizeType,
+      onnxFormat: args.bool('onnx_format'), // default true (the flag's default)
+      log,
+    });
     log(`quant model written to ${out}`);
   },
 };

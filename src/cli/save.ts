@@ -3,7 +3,7 @@
 import { fail } from '../util/errors';
 import { checkOutputDir } from '../util/fs_atomic';
 import type { CommandSpec } from './args';
-import { loadGraph, saveGraph } from './model_io';
+import { loadGraph, saveGraph } from '../app/model_io';
 import { saveFileNames } from '../format/paddle';
 
 export const saveCommand: CommandSpec = {

@@ -4,9 +4,8 @@
 // PaddleSlim calibrates with batch 1): pass them in.
 import { PRESET_NAMES } from '../data';
 import { ALGOS, UNSUPPORTED_ALGOS } from '../quant';
+import { BACKEND_CHOICES } from '../app/backend_choice';
 import type { FlagSpec } from './args';
-
-export const BACKEND_CHOICES = ['auto', 'reference', 'wasm', 'native'] as const;
 
 export const backendFlag = (help = 'backend'): FlagSpec => ({ type: 'string', help, choices: BACKEND_CHOICES, default: 'auto' });
 

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import { oneLineError, qd, tmp } from './helpers';
 
 const dir = tmp('compare');

@@ -4,7 +4,8 @@
 // clock, so the times and the order are known exactly.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { benchInterleaved, type BenchOptions, type DataSource } from '../../src/cli/bench';
+import { benchInterleaved, type BenchOptions } from '../../src/app/bench';
+import type { DataSource } from '../../src/app/data_source';
 import type { Plan } from '../../src/runtime/plan';
 import { ratioStats } from '../../src/report/stats';
 

@@ -16,7 +16,7 @@ const assets = assetsDir();
 const long = process.env.QDEPLOY_LONG === '1';
 
 const MODELS = [
-  // SqueezeNet: moving-average fake quant ops; MobileNetV2: range_abs_max (out_threshold is covered by test/convert/cli.test.ts)
+  // SqueezeNet: moving-average fake quant ops; MobileNetV2: range_abs_max (out_threshold is covered by test/cli/convert.test.ts)
   { name: 'squeezenet_v1.1', golden: 'squeezenet_v1.1', side: 227, preset: 'caffe_squeezenet' as const, long: false, opts: { activation: 'moving_average_abs_max' } as const },
   { name: 'mobilenet_v2', golden: 'mobilenet_v2', side: 224, preset: 'caffe_mobilenet' as const, long: true, opts: { activation: 'range_abs_max' } as const },
 ];

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { refKernels } from '../../src/backends/reference/registry';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { getSchema } from '../../src/ops/schema';
 import { PassContext, runPipeline, type PassOptions } from '../../src/passes/pass';

@@ -8,9 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { parseCommandArgs } from '../../src/cli/args';
-import { convertCommand } from '../../src/cli/convert';
-import { saveGraph } from '../../src/cli/model_io';
+import { convertModel } from '../../src/app/convert';
+import { saveGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { convertPipeline } from '../../src/passes/pipelines';
@@ -170,7 +169,7 @@ test('convert of an FP32 model (no fake-quant ops) is refused with one line, and
   const dir = join(tmp, 'fp32');
   saveGraph(fp32(), dir);
   const out = join(tmp, 'int8');
-  assert.throws(() => convertCommand.run(parseCommandArgs(convertCommand, ['--quant_model_path', dir, '--int8_model_save_path', out])),
+  assert.throws(() => convertModel(dir, out, { opsToQuantize: [], opIdsToSkip: [] }),
     /has no fake-quant ops \(it is an FP32 model, not a quant model\)/);
   assert.not.ok(existsSync(out), 'no INT8 model dir left behind');
 });

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backends/select';
-import { loadGraph, saveGraph } from '../../src/cli/model_io';
+import { loadGraph, saveGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { convertPipeline } from '../../src/passes/pipelines';

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import { assetsDir } from '../../src/util/assets';
 import { convertForTest } from './accuracy';
 import { makeQuantModel } from './make_quant_model';

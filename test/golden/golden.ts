@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import { compile } from '../../src/runtime/compile';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { FP32_ANALYSIS } from '../../src/passes/pipelines';

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { getSchema, knownOpTypes } from '../../src/ops/schema';
 import { QdeployError } from '../../src/util/errors';
 import { assetsDir } from '../../src/util/assets';
-import { parseCommandArgs } from '../../src/cli/args';
-import { quantizeCommand } from '../../src/cli/quantize';
-import { infoCommand } from '../../src/cli/info';
-import { runCommand } from '../../src/cli/run';
+import { chooseBackend } from '../../src/app/backend_choice';
+import { modelInfo } from '../../src/app/info';
+import { loadGraph, modelIo } from '../../src/app/model_io';
+import { quantizeModel } from '../../src/app/quantize';
+import { readInputs, runImages } from '../../src/app/run';
 import { run1, type In } from '../backends/reference/one_op';
 import { infer, f32, s8 } from './infer';
 import { skipTest } from '../skip';
@@ -192,15 +193,6 @@ test('moving_average_abs_max_scale: Out = X, OutScale observed (not a parameter 
 
 // ------------------------------------------------------------------ end to end: real quantizer, SqueezeNet
 
-const quiet = async <T>(fn: () => T | Promise<T>): Promise<string> => {
-  const w = process.stdout.write.bind(process.stdout);
-  let text = '';
-  process.stdout.write = ((s: string | Uint8Array) => { text += String(s); return true; }) as typeof process.stdout.write;
-  try { await fn(); } finally { process.stdout.write = w; }
-  return text;
-};
-const cli = (cmd: typeof runCommand, argv: string[]) => quiet(() => cmd.run(parseCommandArgs(cmd, argv)));
-
 test('end to end: SqueezeNet quant models (non-onnx and onnx_format) run, info lists the fake ops, top-1 kept', async () => {
   const assets = assetsDir();
   const model = assets && join(assets, 'models', 'squeezenet_v1.1');
@@ -215,16 +207,20 @@ test('end to end: SqueezeNet quant models (non-onnx and onnx_format) run, info l
   try {
     for (const onnx of [false, true]) {
       const out = join(tmp, onnx ? 'onnx' : 'slim');
-      await cli(quantizeCommand, ['--model_dir', model, '--data', data, '--batch_size', '4', '--batch_nums', '1', '--algo', 'abs_max', '--save_dir', out,
-        ...(onnx ? ['--onnx_format'] : ['--onnx_format=false'])]);
-      const info = await cli(infoCommand, [out]);
-      assert.not.match(info, /inference failed/);
-      assert.match(info, onnx ? /quantize_linear\s+\d+/ : /fake_quantize_range_abs_max\s+18/);
-      assert.match(info, onnx ? /dequantize_linear\s+\d+/ : /fake_channel_wise_dequantize_max_abs\s+26/);
-      const logits = join(tmp, `${onnx ? 'onnx' : 'slim'}.f32`);
-      await cli(runCommand, [out, '--input', data, '--batch_size', '4', '--top_k', '1', '--output', logits, '--quiet']);
-      const buf = readFileSync(logits);
-      const y = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+      await quantizeModel(model, out, { data, batchSize: 4, batchNums: 1, algo: 'abs_max', onnxFormat: onnx });
+      const info = modelInfo(out);
+      assert.is(info.error, undefined);
+      assert.is(info.shapeNote, undefined, 'every op of the quant model infers and runs');
+      const ops = new Map(info.histogram);
+      if (onnx) {
+        assert.ok((ops.get('quantize_linear') ?? 0) > 0 && (ops.get('dequantize_linear') ?? 0) > 0, info.histogram.join(' '));
+      } else {
+        assert.is(ops.get('fake_quantize_range_abs_max'), 18);
+        assert.is(ops.get('fake_channel_wise_dequantize_max_abs'), 26);
+      }
+      const g = loadGraph(out);
+      const inputs = await readInputs([data], modelIo(g).sampleDims);
+      const y = Float32Array.from(runImages(g, chooseBackend('auto', 1), inputs.images, 4).flatMap((r) => [...r]));
       assert.is(y.length, 16 * 1000);
       let same = 0;
       const top1: number[] = [];

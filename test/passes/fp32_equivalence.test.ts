@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { FP32_OPTIMIZATION } from '../../src/passes/pipelines';
 import { renameInplaceOutputs } from '../../src/passes/rename_inplace_outputs';

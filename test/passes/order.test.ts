@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { applyAnalysis } from '../../src/cli/bench';
+import { applyAnalysis } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline, type Pass } from '../../src/passes/pass';
 import { FP32_OPTIMIZATION, FP32_ANALYSIS, convertPipeline } from '../../src/passes/pipelines';

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backends/select';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import { Preprocessor, preprocessEntries, preprocessOptions, readValList, type PresetName } from '../../src/data';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tempDir } from '../tmp';
 import { join } from 'node:path';
-import { loadGraph, saveGraph } from '../../src/cli/model_io';
+import { loadGraph, saveGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { convertPipeline } from '../../src/passes/pipelines';

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { ReferenceBackend } from '../../src/backends/reference/backend';
 import { wasmUnavailable } from '../../src/backends/select';
 import { WasmBackend } from '../../src/backends/wasm/backend';
-import { loadGraph } from '../../src/cli/model_io';
+import { loadGraph } from '../../src/app/model_io';
 import type { Graph } from '../../src/graph/graph';
 import { compile } from '../../src/runtime/compile';
 import { assetsDir } from '../../src/util/assets';

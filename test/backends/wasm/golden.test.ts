@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { wasmBackend } from '../../../src/backends/wasm/backend';
-import { loadGraph } from '../../../src/cli/model_io';
+import { loadGraph } from '../../../src/app/model_io';
 import { compile } from '../../../src/runtime/compile';
 import { assetsDir } from '../../../src/util/assets';
 import { skipTest } from '../../skip';

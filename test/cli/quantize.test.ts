@@ -9,7 +9,7 @@ import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backends/select';
 import { parseCommandArgs } from '../../src/cli/args';
-import { loadGraph, saveGraph } from '../../src/cli/model_io';
+import { loadGraph, saveGraph } from '../../src/app/model_io';
 import { quantizeCommand } from '../../src/cli/quantize';
 import { openDataset, writeDataset } from '../../src/format/paddle/dataset_bin';
 import type { Graph } from '../../src/graph/graph';

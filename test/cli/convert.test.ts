@@ -8,12 +8,12 @@ import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { parseCommandArgs } from '../../src/cli/args';
 import { convertCommand } from '../../src/cli/convert';
-import { loadGraph, saveGraph } from '../../src/cli/model_io';
+import { loadGraph, saveGraph } from '../../src/app/model_io';
 import { QdeployError } from '../../src/util/errors';
 import { build, show, type ParamSpec } from '../passes/util';
 import { compile } from '../../src/runtime/compile';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { registerFakeKernels } from './fake_kernels';
+import { registerFakeKernels } from '../convert/fake_kernels';
 
 const tmp = tempDir('convert');
 let n = 0;
