@@ -1,0 +1,51 @@
+// Depthwise conv family: one group per channel (wasm/assembly/conv_depthwise.ts). describe() sizes the row buffers
+// (HP padded rows, WQ phase-split row width) and the scratch; prepare() uploads the weights (i16 for INT8).
+import { family, tname } from '../family';
+import { D, poolFn } from '../params';
+import { constFilter, convEpilogue, convFlags, convWeights, isDepthwise, type ConvEpilogue } from './conv_setup';
+
+interface DwPlan { e: ConvEpilogue; fn: 'conv_dw_u8s8_simd128' | 'conv_dw_f32_simd128'; HP: number; WQ: number; scratch: number }
+
+export const depthwiseFamily = family<DwPlan>({
+  name: 'depthwise',
+  ops: ['conv2d', 'depthwise_conv2d'],
+  describe(node, ctx) {
+    if (!constFilter(node)) return undefined;
+    const e = convEpilogue(node);
+    const { g } = e;
+    if (!isDepthwise(g)) return undefined;
+    const HP = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+    const WQ = Math.ceil((Math.ceil(g.ow / 8) * 8 + Math.floor(((g.kw - 1) * g.dw) / g.sw) + 8) / 8) * 8; // a multiple of 8 (phase split stores)
+    const es = e.int8 ? 2 : 4;
+    const scratch = 64 + 1024 + HP * g.sw * WQ * es + g.sw * WQ * es + 128;
+    const fn = e.int8 ? 'conv_dw_u8s8_simd128' : 'conv_dw_f32_simd128';
+    const t = tname(node.inputs.Input[0].dtype);
+    const variant = e.int8 ? `conv_dw${g.kh}x${g.kw}_${t}s8_simd128` : `conv_dw${g.kh}x${g.kw}_f32_${ctx.isa === 'relaxed-simd' ? 'relaxed_madd' : 'simd128'}`;
+    return { fn, variant, plan: { e, fn, HP, WQ, scratch } };
+  },
+  prepare(node, { e, fn, HP, WQ, scratch }, w, ctx) {
+    const { mem } = ctx;
+    const { g } = e;
+    const c = convWeights(node, w, e);
+    const b = mem.block();
+    const wp = e.int8 ? mem.upload(Int16Array.from(c.wq as Int8Array)) : mem.upload(c.wq as Float32Array);
+    const bias = c.bias ? mem.upload(c.bias) : 0;
+    const os = c.os ? mem.upload(c.os) : 0;
+    mem.ensureScratch(scratch);
+    const set: [number, number][] = [
+      [D.C, g.ic], [D.IH, g.ih], [D.IW, g.iw], [D.OH, g.oh], [D.OW, g.ow], [D.KH, g.kh], [D.KW, g.kw], [D.SH, g.sh], [D.SW, g.sw],
+      [D.DH, g.dh], [D.DW, g.dw], [D.PT, g.pad[0]], [D.PL, g.pad[2]], [D.NIMG, g.n], [D.W, wp], [D.BIAS, bias], [D.OS, os],
+      [D.FLAGS, convFlags(e.signed, e.resType, e.outType)], [D.ACT, e.act], [D.HP, HP], [D.WQ, WQ],
+    ];
+    for (const [s, v] of set) b.i(s, v);
+    b.f(D.ALPHA, e.alpha); b.f(D.BETA, e.beta); b.f(D.SUMSCALE, e.sumScale); b.f(D.DS, c.ds);
+    const f = poolFn(fn), items = g.n * g.ic, residual = e.resType !== 0;
+    return (io, a) => {
+      b.i(D.X, a(io.inputs.Input[0]));
+      b.i(D.Y, a(io.outputs.Output[0]));
+      if (residual) b.i(D.R, a(io.inputs.ResidualData[0]));
+      b.i(D.SCR, mem.scratchBase); b.i(D.SCRSTRIDE, mem.scratchStride);
+      ctx.par(f, b.p, items);
+    };
+  },
+});
