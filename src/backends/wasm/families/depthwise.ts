@@ -32,12 +32,10 @@ export const depthwiseFamily = family<DwPlan>({
     const bias = c.bias ? mem.upload(c.bias) : 0;
     const os = c.os ? mem.upload(c.os) : 0;
     mem.ensureScratch(scratch);
-    const set: [number, number][] = [
-      [D.C, g.ic], [D.IH, g.ih], [D.IW, g.iw], [D.OH, g.oh], [D.OW, g.ow], [D.KH, g.kh], [D.KW, g.kw], [D.SH, g.sh], [D.SW, g.sw],
-      [D.DH, g.dh], [D.DW, g.dw], [D.PT, g.pad[0]], [D.PL, g.pad[2]], [D.NIMG, g.n], [D.W, wp], [D.BIAS, bias], [D.OS, os],
-      [D.FLAGS, convFlags(e.signed, e.resType, e.outType)], [D.ACT, e.act], [D.HP, HP], [D.WQ, WQ],
-    ];
-    for (const [s, v] of set) b.i(s, v);
+    b.i(D.C, g.ic); b.i(D.IH, g.ih); b.i(D.IW, g.iw); b.i(D.OH, g.oh); b.i(D.OW, g.ow); b.i(D.KH, g.kh); b.i(D.KW, g.kw);
+    b.i(D.SH, g.sh); b.i(D.SW, g.sw); b.i(D.DH, g.dh); b.i(D.DW, g.dw); b.i(D.PT, g.pad[0]); b.i(D.PL, g.pad[2]); b.i(D.NIMG, g.n);
+    b.i(D.W, wp); b.i(D.BIAS, bias); b.i(D.OS, os); b.i(D.FLAGS, convFlags(e.signed, e.resType, e.outType)); b.i(D.ACT, e.act);
+    b.i(D.HP, HP); b.i(D.WQ, WQ);
     b.f(D.ALPHA, e.alpha); b.f(D.BETA, e.beta); b.f(D.SUMSCALE, e.sumScale); b.f(D.DS, c.ds);
     const f = poolFn(fn), items = g.n * g.ic, residual = e.resType !== 0;
     return (io, a) => {
