@@ -67,6 +67,9 @@ function hostSlots(): { problems: string[]; writes: number } {
     const src = readFileSync(f, 'utf8');
     for (const { slot, line } of slotArgs(src, HOST_WRITE)) {
       writes++;
+      // convRun (conv_setup.ts) writes the io slots of whichever conv block it is given: a name both G and D have
+      const shared = /^s\.([A-Z]+)$/.exec(slot);
+      if (name === join('families', 'conv_setup.ts') && shared && shared[1] in abi.G && shared[1] in abi.D) continue;
       const why = badSlot(slot, `src/backends/wasm/${name}:${line}`);
       if (why) problems.push(why);
     }

@@ -1,11 +1,12 @@
 // What the three conv families (GEMM, depthwise, Winograd) share: the fused epilogue as the kernels take it (decided
 // from attributes in describe) and the weights, bias and INT8 scales (made from the weights in prepare).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
+import type { ParamBlock } from '../memory';
 import { convGeom, isIntType } from '../../../runtime/op_rules';
 import type { DType, TypedArray } from '../../../util/dtype';
 import { int8Scales as contractScales, quantizeWeight } from '../../reference/int8';
 import { perChannel } from '../../reference/kernels/util';
-import { fail, tcode, weightOf } from '../family';
+import { fail, tcode, weightOf, type Run, type WasmCtx } from '../family';
 import { ACT, CF, T } from '../params';
 
 export type ConvGeom = ReturnType<typeof convGeom>;
@@ -112,3 +113,16 @@ export function isDepthwise(g: ConvGeom): boolean { return g.groups > 1 && g.gro
 
 /** conv ops that a wasm conv family may take: a constant filter */
 export function constFilter(node: OpNode): boolean { return !!node.inputs.Filter?.[0]?.value; }
+
+/** a conv kernel's run: io addresses and the scratch into its parameter block (G or D slots), then the thread split */
+export function convRun(ctx: WasmCtx, b: ParamBlock, s: { X: number; Y: number; R: number; SCR: number; SCRSTRIDE: number },
+  fn: number, items: number, residual: boolean): Run {
+  const { mem } = ctx;
+  return (io, a) => {
+    b.i(s.X, a(io.inputs.Input[0]));
+    b.i(s.Y, a(io.outputs.Output[0]));
+    if (residual) b.i(s.R, a(io.inputs.ResidualData[0]));
+    b.i(s.SCR, mem.scratchBase); b.i(s.SCRSTRIDE, mem.scratchStride);
+    ctx.par(fn, b.p, items);
+  };
+}

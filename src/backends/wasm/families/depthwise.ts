@@ -2,7 +2,7 @@
 // (HP padded rows, WQ phase-split row width) and the scratch; prepare() uploads the weights (i16 for INT8).
 import { family, tname } from '../family';
 import { D, poolFn } from '../params';
-import { constFilter, convEpilogue, convFlags, convWeights, isDepthwise, type ConvEpilogue } from './conv_setup';
+import { constFilter, convEpilogue, convFlags, convRun, convWeights, isDepthwise, type ConvEpilogue } from './conv_setup';
 
 interface DwPlan { e: ConvEpilogue; fn: 'conv_dw_u8s8_simd128' | 'conv_dw_f32_simd128'; HP: number; WQ: number; scratch: number }
 
@@ -37,13 +37,6 @@ export const depthwiseFamily = family<DwPlan>({
     b.i(D.W, wp); b.i(D.BIAS, bias); b.i(D.OS, os); b.i(D.FLAGS, convFlags(e.signed, e.resType, e.outType)); b.i(D.ACT, e.act);
     b.i(D.HP, HP); b.i(D.WQ, WQ);
     b.f(D.ALPHA, e.alpha); b.f(D.BETA, e.beta); b.f(D.SUMSCALE, e.sumScale); b.f(D.DS, c.ds);
-    const f = poolFn(fn), items = g.n * g.ic, residual = e.resType !== 0;
-    return (io, a) => {
-      b.i(D.X, a(io.inputs.Input[0]));
-      b.i(D.Y, a(io.outputs.Output[0]));
-      if (residual) b.i(D.R, a(io.inputs.ResidualData[0]));
-      b.i(D.SCR, mem.scratchBase); b.i(D.SCRSTRIDE, mem.scratchStride);
-      ctx.par(f, b.p, items);
-    };
+    return convRun(ctx, b, D, poolFn(fn), g.n * g.ic, e.resType !== 0);
   },
 });

@@ -5,7 +5,7 @@ import { isIntType } from '../../../runtime/op_rules';
 import type { DType } from '../../../util/dtype';
 import { family, tname } from '../family';
 import { G, poolFn } from '../params';
-import { constFilter, convEpilogue, convFlags, convWeights, type ConvEpilogue, type ConvGeom } from './conv_setup';
+import { constFilter, convEpilogue, convFlags, convRun, convWeights, type ConvEpilogue, type ConvGeom } from './conv_setup';
 
 interface WinogradPlan {
   e: ConvEpilogue; fn: 'conv_winograd_u8s8' | 'conv_winograd_f32';
@@ -66,14 +66,7 @@ export const winogradFamily = family<WinogradPlan>({
     b.i(G.TW, d.tw); b.i(G.TH, d.th); b.i(G.NB, d.nb); b.i(G.PW, d.pw); b.i(G.PH, d.ph); b.i(G.TR, d.tr); b.i(G.ITEMS_IMG, d.per);
     b.i(G.FLAGS, convFlags(e.signed, e.resType, e.outType));
     b.i(G.ACT, e.act); b.f(G.ALPHA, e.alpha); b.f(G.BETA, e.beta); b.f(G.SUMSCALE, e.sumScale); b.f(G.DS, c.ds);
-    const f = poolFn(d.fn), items = g.n * d.per, residual = e.resType !== 0;
-    return (io, a) => {
-      b.i(G.X, a(io.inputs.Input[0]));
-      b.i(G.Y, a(io.outputs.Output[0]));
-      if (residual) b.i(G.R, a(io.inputs.ResidualData[0]));
-      b.i(G.SCR, mem.scratchBase); b.i(G.SCRSTRIDE, mem.scratchStride);
-      ctx.par(f, b.p, items);
-    };
+    return convRun(ctx, b, G, poolFn(d.fn), g.n * d.per, e.resType !== 0);
   },
 });
 
