@@ -74,7 +74,7 @@ function probes(be: WasmBackend): Cfg[] {
   const x = be.x as unknown as Record<string, (...a: number[]) => number>;
   const n = 2e5;
   // the 4x8 microkernel alone on L1-resident operands (K = 576, the 3x3 layer's): the GEMM's own ceiling
-  const K = 576, reps = 200, a = be.kalloc(K * 8 + 64), b = be.kalloc(K * 16 + 64), tile = be.kalloc(256);
+  const K = 576, reps = 200, a = be.mem.kalloc(K * 8 + 64), b = be.mem.kalloc(K * 16 + 64), tile = be.mem.kalloc(256);
   const mk = (impl: string, ops: number, run: () => void): Cfg => ({ impl, dtype: 'int8', kernel: impl, ops, run, t: [], dispose: () => {} });
   return [
     mk('probe int8', n * 64 * 2, () => { x.peak_i8(n); }),

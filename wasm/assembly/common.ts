@@ -1,6 +1,6 @@
 // Shared pieces of the kernels: parameter-block access and the fused INT8 / FP32 epilogues.
 // Every kernel reads its parameters from an i32 block in linear memory written by the host
-// (src/backends/wasm/params.ts mirrors the slot numbers), so the thread pool only passes (block, range, tid).
+// (slot numbers: abi.ts, which the host imports too), so the thread pool only passes (block, range, tid).
 //
 // INT8 epilogue = src/backends/reference/int8.ts epilogue(), lane by lane in f32 (no fused multiply-add):
 //   v = f32(f32(f32(acc) * dq) + bias); residual: v = f32(v + f32(sumScale * r)); relu / relu6(alpha) clamp;
@@ -11,6 +11,8 @@
 // of 1.5·2^23, whose sum has ulp 1: the default round-half-to-even rounding happens in that add and the low
 // byte of each lane's bits is the two's-complement u8/s8 result.
 
+import { ACT, T } from './abi';
+
 // @ts-ignore: decorator
 @inline export function pI(p: usize, slot: i32): i32 { return load<i32>(p + (<usize>slot << 2)); }
 // @ts-ignore: decorator
@@ -18,18 +20,16 @@
 // @ts-ignore: decorator
 @inline export function pU(p: usize, slot: i32): usize { return <usize>load<u32>(p + (<usize>slot << 2)); }
 
-// element types (flags fields)
-export const T_F32: i32 = 0;
-export const T_U8: i32 = 1;
-export const T_S8: i32 = 2;
-
-// activations
-export const ACT_NONE: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_RELU6: i32 = 2;
-export const ACT_LEAKY: i32 = 3;
-export const ACT_HARD_SWISH: i32 = 4;
-export const ACT_SWISH: i32 = 5;
+// element types (flags fields) and activations, as the kernels spell them (abi.ts declares them)
+export const T_F32: i32 = T.f32;
+export const T_U8: i32 = T.u8;
+export const T_S8: i32 = T.s8;
+export const ACT_NONE: i32 = ACT.none;
+export const ACT_RELU: i32 = ACT.relu;
+export const ACT_RELU6: i32 = ACT.relu6;
+export const ACT_LEAKY: i32 = ACT.leaky_relu;
+export const ACT_HARD_SWISH: i32 = ACT.hard_swish;
+export const ACT_SWISH: i32 = ACT.swish;
 
 /** four u8/s8 values at ptr → f32x4 (exact) */
 // @ts-ignore: decorator

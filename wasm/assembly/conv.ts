@@ -7,6 +7,7 @@
 // (stride 2: every other byte of 16) at a fixed offset per k, loaded straight into the panel. Positions are then
 // oy·OW8 + ox; the columns ox ≥ OW of the last block of a row are computed and dropped.
 import { pI, pU, pF, epiI8x4, epiF32x4, T_F32, anyBit7, padPlanes } from './common';
+import { G, CF } from './abi';
 import {
   KALIGN_I8, packPanelRowsI8, packPairI8, packQuad7, gemm_u8s8s32_4x8_simd128, gemm_u8s8s32_4x8_simd128_fused,
   gemm_u8s8s32_4x8c4_relaxed, gemm_u8s8s32_4x8c4_relaxed_fused, gemm_u8s8s32_4x4_simd128, gemm_u8s8s32_4x4c4_relaxed,
@@ -14,33 +15,25 @@ import {
 } from './gemm_u8s8';
 import { gemm_f32_4x8_simd128 } from './gemm_f32';
 
-// parameter slots (src/backends/wasm/params.ts: G)
-const MODE = 0; const IC = 1; const IH = 2; const IW = 3; const OW = 5;
-const KH = 6; const KW = 7; const SH = 8; const SW = 9; const DH = 10; const DW = 11; const PT = 12; const PL = 13;
-const GROUPS = 14; const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const R = 21;
-const W = 22; const BIAS = 23; const OS = 24; const FLAGS = 25; const ACT = 26; const ALPHA = 27; const BETA = 28;
-const SUMSCALE = 29; const NC = 30; const NCHUNK = 31; const KP = 32; const MT = 33; const XSK = 34; const XSP = 35;
-const XIMG = 36; const YSR = 37; const YSP = 38; const YIMG = 39; const SCR = 40; const SCRSTRIDE = 41; const ICG = 42;
-const MSPLIT = 43; const DS = 44; const OW8 = 45; const PW = 46; const PH = 47;
 
 /** gather im2col row k (or matrix row k) for positions [c0, c0+nc) into dst (element size es), zero padded to nb·8 */
 function gatherRow(p: usize, ximg: usize, k: i32, c0: i32, nc: i32, dst: usize, es: i32): void {
   const padTo = ((nc + 7) >> 3) << 3;
-  if (pI(p, MODE) != 0) {
-    const xsp = pI(p, XSP);
-    const src = ximg + <usize>(k * pI(p, XSK) * es);
+  if (pI(p, G.MODE) != 0) {
+    const xsp = pI(p, G.XSP);
+    const src = ximg + <usize>(k * pI(p, G.XSK) * es);
     if (xsp == 1) memory.copy(dst, src + <usize>(c0 * es), <usize>(nc * es));
     else if (es == 1) for (let j = 0; j < nc; j++) store<u8>(dst + <usize>j, load<u8>(src + <usize>((c0 + j) * xsp)));
     else for (let j = 0; j < nc; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>((c0 + j) * xsp) << 2)));
   } else {
-    const kh = pI(p, KH), kw = pI(p, KW), ih = pI(p, IH), iw = pI(p, IW), ow = pI(p, OW);
-    const sh = pI(p, SH), sw = pI(p, SW);
+    const kh = pI(p, G.KH), kw = pI(p, G.KW), ih = pI(p, G.IH), iw = pI(p, G.IW), ow = pI(p, G.OW);
+    const sh = pI(p, G.SH), sw = pI(p, G.SW);
     const kk = kh * kw;
     const ic = k / kk, rem = k - ic * kk;
     const ky = rem / kw, kx = rem - ky * kw;
     const plane = ximg + <usize>(ic * ih * iw * es);
     let j = 0, oy = c0 / ow, ox = c0 - oy * ow;
-    const offY = ky * pI(p, DH) - pI(p, PT), offX = kx * pI(p, DW) - pI(p, PL);
+    const offY = ky * pI(p, G.DH) - pI(p, G.PT), offX = kx * pI(p, G.DW) - pI(p, G.PL);
     while (j < nc) {
       const seg = min(nc - j, ow - ox);
       const iy = oy * sh + offY;
@@ -75,35 +68,35 @@ function gatherRow(p: usize, ximg: usize, k: i32, c0: i32, nc: i32, dst: usize, 
 // scratch per thread: [0,128) tile, [128,192) tmp, [192,256) the fused kernels' epilogue record,
 // [256, 256 + 4·rowBytes) gathered rows, then the panel
 // @ts-ignore: decorator
-@inline function rowBytesOf(p: usize): i32 { return (pI(p, NC) << 2) + 64; }
+@inline function rowBytesOf(p: usize): i32 { return (pI(p, G.NC) << 2) + 64; }
 
 /** INT8 conv / fc: items are (image, group, chunk) */
 export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
   const tile = scr, tmp = scr + 128, epi = scr + 192, rows = scr + 256;
   const rowBytes = rowBytesOf(p);
   const panel = rows + <usize>(4 * rowBytes);
-  const groups = pI(p, GROUPS), nchunk = pI(p, NCHUNK), NCv = pI(p, NC), Pv = pI(p, P);
-  const Mv = pI(p, M), Kv = pI(p, K), KPv = pI(p, KP), MTv = pI(p, MT);
+  const groups = pI(p, G.GROUPS), nchunk = pI(p, G.NCHUNK), NCv = pI(p, G.NC), Pv = pI(p, G.P);
+  const Mv = pI(p, G.M), Kv = pI(p, G.K), KPv = pI(p, G.KP), MTv = pI(p, G.MT);
   if (EPI_BYTES > 64) unreachable();
-  const flags = pI(p, FLAGS);
-  const signed = (flags & 1) != 0;
-  const rt = (flags >> 1) & 3, yt = (flags >> 4) & 3;
+  const flags = pI(p, G.FLAGS);
+  const signed = (flags & CF.SIGNED) != 0;
+  const rt = (flags >> CF.RES_SHIFT) & CF.TYPE_MASK, yt = (flags >> CF.OUT_SHIFT) & CF.TYPE_MASK;
   const yes = yt == T_F32 ? 4 : 1;
-  const act = pI(p, ACT); const alpha = pF(p, ALPHA); const ss = pF(p, SUMSCALE);
-  const ysr = pI(p, YSR), ysp = pI(p, YSP), yimg = pI(p, YIMG);
-  const conv = pI(p, MODE) == 0;
-  const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = pF(p, DS);
+  const act = pI(p, G.ACT); const alpha = pF(p, G.ALPHA); const ss = pF(p, G.SUMSCALE);
+  const ysr = pI(p, G.YSR), ysp = pI(p, G.YSP), yimg = pI(p, G.YIMG);
+  const conv = pI(p, G.MODE) == 0;
+  const wbase = pU(p, G.W), bias = pU(p, G.BIAS), osp = pU(p, G.OS), ds = pF(p, G.DS);
   const wTile = KPv * 8, wTile7 = KPv * 4; // bytes per m-tile: plain (KP/2)·16, 7-bit (KP/4)·16 after all plain ones
   const wbase7 = wbase + <usize>(groups * MTv * wTile);
-  const mode = pI(p, MODE), xsk = pI(p, XSK), xsp = pI(p, XSP);
-  const msplit = pI(p, MSPLIT);
-  const rbase = pU(p, R), ybase = pU(p, Y);
-  const padded = pI(p, MODE) == 2;
-  const ow = pI(p, OW), ow8 = pI(p, OW8), pw = pI(p, PW), ph = pI(p, PH), sw = pI(p, SW), rowStep = pI(p, SH) * pw;
+  const mode = pI(p, G.MODE), xsk = pI(p, G.XSK), xsp = pI(p, G.XSP);
+  const msplit = pI(p, G.MSPLIT);
+  const rbase = pU(p, G.R), ybase = pU(p, G.Y);
+  const padded = pI(p, G.MODE) == 2;
+  const ow = pI(p, G.OW), ow8 = pI(p, G.OW8), pw = pI(p, G.PW), ph = pI(p, G.PH), sw = pI(p, G.SW), rowStep = pI(p, G.SH) * pw;
   const offs = panel + <usize>((KPv * 2 * NCv + 64 + 15) & ~15);
   const pad = offs + <usize>(((Kv << 2) + 15) & ~15) + 16;
-  const gStride = <usize>(pI(p, ICG) * ph * pw);
+  const gStride = <usize>(pI(p, G.ICG) * ph * pw);
   let padImg = -1, padSeven = false;
   if (padded) fillOffsets(p, offs, Kv, pw, ph);
   epiRecord(epi, yt, rt, act, alpha, ds, ss);
@@ -119,9 +112,9 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
     // panel
     if (padded) {
       if (img != padImg) {
-        const x = pU(p, X) + <usize>(img * pI(p, XIMG));
-        padPlanes(x, pad, pI(p, IC), pI(p, IH), pI(p, IW), ph, pw, pI(p, PT), pI(p, PL), 1); padImg = img;
-        if (ASC_FEATURE_RELAXED_SIMD) padSeven = !anyBit7(x, pI(p, IC) * pI(p, IH) * pI(p, IW));
+        const x = pU(p, G.X) + <usize>(img * pI(p, G.XIMG));
+        padPlanes(x, pad, pI(p, G.IC), pI(p, G.IH), pI(p, G.IW), ph, pw, pI(p, G.PT), pI(p, G.PL), 1); padImg = img;
+        if (ASC_FEATURE_RELAXED_SIMD) padSeven = !anyBit7(x, pI(p, G.IC) * pI(p, G.IH) * pI(p, G.IW));
       }
       seven = padSeven;
       const gbase = pad + <usize>g * gStride;
@@ -130,8 +123,8 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
         packBlockPadded(gbase + <usize>(oy * rowStep + ox * sw), offs, Kv, KPv, sw, panel + <usize>(b * blockBytes), signed, seven);
       }
     } else {
-      let ximg = pU(p, X) + <usize>(img * pI(p, XIMG));
-      if (conv) ximg += <usize>(g * pI(p, ICG) * pI(p, IH) * pI(p, IW));
+      let ximg = pU(p, G.X) + <usize>(img * pI(p, G.XIMG));
+      if (conv) ximg += <usize>(g * pI(p, G.ICG) * pI(p, G.IH) * pI(p, G.IW));
       if (ASC_FEATURE_RELAXED_SIMD && mode == 1) {
         // matrix rows: K rows of nc contiguous positions (1×1 convs) or nc rows of K contiguous features (fc)
         seven = true;
@@ -206,7 +199,7 @@ export function gemm_op_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
 
 /** byte offset of im2col row k in the padded image: channel plane, kernel row, kernel column */
 function fillOffsets(p: usize, offs: usize, Kv: i32, pw: i32, ph: i32): void {
-  const kh = pI(p, KH), kw = pI(p, KW), dh = pI(p, DH), dw = pI(p, DW);
+  const kh = pI(p, G.KH), kw = pI(p, G.KW), dh = pI(p, G.DH), dw = pI(p, G.DW);
   let k = 0;
   for (let ic = 0; k < Kv; ic++) {
     for (let ky = 0; ky < kh; ky++) {
@@ -259,19 +252,19 @@ function packBlockPadded(src: usize, offs: usize, Kv: i32, KPv: i32, sw: i32, d:
 
 /** FP32 conv / fc / matmul with constant weights */
 export function gemm_op_f32(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
   const tile = scr, tmp = scr + 128, rows = scr + 256;
   const rowBytes = rowBytesOf(p);
   const panel = rows + <usize>(4 * rowBytes);
-  const groups = pI(p, GROUPS), nchunk = pI(p, NCHUNK), NCv = pI(p, NC), Pv = pI(p, P);
-  const Mv = pI(p, M), Kv = pI(p, K), MTv = pI(p, MT);
-  const hasR = pI(p, FLAGS) & 6;
-  const act = pI(p, ACT); const alpha = pF(p, ALPHA); const beta = pF(p, BETA);
-  const ysr = pI(p, YSR), ysp = pI(p, YSP), yimg = pI(p, YIMG);
-  const conv = pI(p, MODE) == 0;
-  const wbase = pU(p, W), bias = pU(p, BIAS);
+  const groups = pI(p, G.GROUPS), nchunk = pI(p, G.NCHUNK), NCv = pI(p, G.NC), Pv = pI(p, G.P);
+  const Mv = pI(p, G.M), Kv = pI(p, G.K), MTv = pI(p, G.MT);
+  const hasR = pI(p, G.FLAGS) & CF.RES_BITS;
+  const act = pI(p, G.ACT); const alpha = pF(p, G.ALPHA); const beta = pF(p, G.BETA);
+  const ysr = pI(p, G.YSR), ysp = pI(p, G.YSP), yimg = pI(p, G.YIMG);
+  const conv = pI(p, G.MODE) == 0;
+  const wbase = pU(p, G.W), bias = pU(p, G.BIAS);
   const wTile = Kv * 16;
-  const msplit = pI(p, MSPLIT);
+  const msplit = pI(p, G.MSPLIT);
   for (let it = start; it < end; it++) {
     const item = it / msplit, ms = it - item * msplit;
     const mt0 = ms * MTv / msplit, mt1 = (ms + 1) * MTv / msplit;
@@ -279,8 +272,8 @@ export function gemm_op_f32(p: usize, start: i32, end: i32, tid: i32): void {
     const rem = item - img * groups * nchunk;
     const g = rem / nchunk, ch = rem - g * nchunk;
     const c0 = ch * NCv, nc = min(NCv, Pv - c0), nb = (nc + 7) >> 3;
-    let ximg = pU(p, X) + (<usize>(img * pI(p, XIMG)) << 2);
-    if (conv) ximg += <usize>(g * pI(p, ICG) * pI(p, IH) * pI(p, IW)) << 2;
+    let ximg = pU(p, G.X) + (<usize>(img * pI(p, G.XIMG)) << 2);
+    if (conv) ximg += <usize>(g * pI(p, G.ICG) * pI(p, G.IH) * pI(p, G.IW)) << 2;
     for (let k = 0; k < Kv; k++) {
       gatherRow(p, ximg, k, c0, nc, rows, 4);
       for (let b = 0; b < nb; b++) {
@@ -303,8 +296,8 @@ export function gemm_op_f32(p: usize, start: i32, end: i32, tid: i32): void {
             if (pos >= c0 + nc) break;
             const nv = min(4, c0 + nc - pos);
             const eoff = <usize>(img * yimg + gr * ysr + pos * ysp) << 2;
-            epiF32x4(v128.load(tile + <usize>((r << 5) + (h << 4))), bv, hasR != 0, pU(p, R) + eoff, act, alpha, beta,
-              pU(p, Y) + eoff, ysp, nv, tmp);
+            epiF32x4(v128.load(tile + <usize>((r << 5) + (h << 4))), bv, hasR != 0, pU(p, G.R) + eoff, act, alpha, beta,
+              pU(p, G.Y) + eoff, ysp, nv, tmp);
           }
         }
       }

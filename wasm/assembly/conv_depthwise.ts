@@ -4,13 +4,9 @@
 // one contiguous vector. INT8 (`conv_dw_u8s8_simd128`): plane in i16, i32x4.extmul_{low,high}_i16x8_s per tap,
 // exact s32 sums; FP32 (`conv_dw_f32_simd128`): f32 plane, mul+add (relaxed_madd in the relaxed build).
 import { pI, pU, pF, epiI8x4, epiF32x4, actI8, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
+import { D, CF } from './abi';
 
 // slots (src/backends/wasm/params.ts: D)
-const C = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const KH = 6; const KW = 7;
-const SH = 8; const SW = 9; const DH = 10; const DW = 11; const PT = 12; const PL = 13;
-const X = 15; const Y = 16; const R = 17; const W = 18; const BIAS = 19; const OS = 20; const FLAGS = 21;
-const ACT = 22; const ALPHA = 23; const BETA = 24; const SUMSCALE = 25; const HP = 26; const WQ = 27;
-const SCR = 28; const SCRSTRIDE = 29; const DS = 30;
 
 /**
  * zeroes n bytes at d in 16-byte stores, so up to 15 bytes past d + n too (callers leave room: the plane's
@@ -33,8 +29,8 @@ const SCR = 28; const SCRSTRIDE = 29; const DS = 30;
 
 /** padded, phase-split plane of one channel; es = 2 (i16 from u8/s8) or 4 (f32) */
 function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool): void {
-  const ih = pI(p, IH), iw = pI(p, IW), sw = pI(p, SW), pt = pI(p, PT), pl = pI(p, PL);
-  const hp = pI(p, HP), wq = pI(p, WQ);
+  const ih = pI(p, D.IH), iw = pI(p, D.IW), sw = pI(p, D.SW), pt = pI(p, D.PT), pl = pI(p, D.PL);
+  const hp = pI(p, D.HP), wq = pI(p, D.WQ);
   const rowElems = sw * wq;
   for (let yy = 0; yy < hp; yy++) {
     const iy = yy - pt;
@@ -133,26 +129,26 @@ function buildPlane(p: usize, src: usize, dst: usize, es: i32, srcSigned: bool):
 
 /** INT8 depthwise: items are (image, channel) planes; weights i16 [C][KH·KW], bias and scales f32 */
 export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, D.SCR) + <usize>(tid * pI(p, D.SCRSTRIDE));
   const tmp = scr, wsp = scr + 64, plane = scr + 64 + 16 * 64;
-  const c = pI(p, C), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW);
-  const kh = pI(p, KH), kw = pI(p, KW), sh = pI(p, SH), sw = pI(p, SW), dh = pI(p, DH), dw = pI(p, DW);
-  const wq = pI(p, WQ);
-  const flags = pI(p, FLAGS);
-  const signed = (flags & 1) != 0;
-  const rt = (flags >> 1) & 3, yt = (flags >> 4) & 3;
+  const c = pI(p, D.C), ih = pI(p, D.IH), iw = pI(p, D.IW), oh = pI(p, D.OH), ow = pI(p, D.OW);
+  const kh = pI(p, D.KH), kw = pI(p, D.KW), sh = pI(p, D.SH), sw = pI(p, D.SW), dh = pI(p, D.DH), dw = pI(p, D.DW);
+  const wq = pI(p, D.WQ);
+  const flags = pI(p, D.FLAGS);
+  const signed = (flags & CF.SIGNED) != 0;
+  const rt = (flags >> CF.RES_SHIFT) & CF.TYPE_MASK, yt = (flags >> CF.OUT_SHIFT) & CF.TYPE_MASK;
   const yes = yt == T_F32 ? 4 : 1;
-  const act = pI(p, ACT), alpha = pF(p, ALPHA), ss = pF(p, SUMSCALE);
+  const act = pI(p, D.ACT), alpha = pF(p, D.ALPHA), ss = pF(p, D.SUMSCALE);
   const taps = kh * kw;
   const rowBytes = sw * wq * 2;
   for (let item = start; item < end; item++) {
     const ch = item % c;
-    buildPlane(p, pU(p, X) + <usize>(item * ih * iw), plane, 2, signed);
-    const wbase = pU(p, W) + <usize>(ch * taps * 2);
+    buildPlane(p, pU(p, D.X) + <usize>(item * ih * iw), plane, 2, signed);
+    const wbase = pU(p, D.W) + <usize>(ch * taps * 2);
     const tapsCached = min(taps, 64);
     for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), i16x8.splat(load<i16>(wbase + <usize>(t << 1))));
-    const bv = load<f32>(pU(p, BIAS) + (<usize>ch << 2));
-    const dq = load<f32>(pU(p, OS) + (<usize>ch << 2)), ds = pF(p, DS);
+    const bv = load<f32>(pU(p, D.BIAS) + (<usize>ch << 2));
+    const dq = load<f32>(pU(p, D.OS) + (<usize>ch << 2)), ds = pF(p, D.DS);
     const ybase = <usize>item * <usize>(oh * ow);
     if (kh == 3 && kw == 3) {
       // the common case: tap pairs interleaved (lanes x_t[j], x_t'[j]) against (w_t, w_t') pairs, so one
@@ -166,7 +162,7 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
       const fast8 = rt == 0 && yt != T_F32, u8 = yt == T_U8;
       const dqv = f32x4.splat(dq), bvv = f32x4.splat(bv), dsv = f32x4.splat(ds);
       const lo = f32x4.splat(u8 ? 0 : -128), hi = f32x4.splat(u8 ? 255 : 127);
-      const yb = pU(p, Y) + ybase;
+      const yb = pU(p, D.Y) + ybase;
       for (let oy = 0; oy < oh; oy++) {
         const rb = plane + <usize>(oy * sh * rowBytes);
         for (let ox = 0; ox < ow; ox += 8) {
@@ -183,9 +179,9 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
           a0 = i32x4.add(a0, i32x4.dot_i16x8_s(ilo(v, zv), w8)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(ihi(v, zv), w8));
           if (fast8 && ox + 8 <= ow) { epiI8x8(a0, a1, dqv, bvv, dsv, act, alpha, u8, lo, hi, yb + <usize>(oy * ow + ox)); continue; }
           const eo = ybase + <usize>(oy * ow + ox);
-          epiI8x4(a0, dq, bv, ds, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, min(4, ow - ox), tmp);
+          epiI8x4(a0, dq, bv, ds, rt, pU(p, D.R) + eo, ss, act, alpha, yt, pU(p, D.Y) + eo * yes, 1, min(4, ow - ox), tmp);
           if (ox + 4 < ow) {
-            epiI8x4(a1, dq, bv, ds, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
+            epiI8x4(a1, dq, bv, ds, rt, pU(p, D.R) + eo + 4, ss, act, alpha, yt, pU(p, D.Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
           }
         }
       }
@@ -208,9 +204,9 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
         }
         const eo = ybase + <usize>(oy * ow + ox);
         const n0 = min(4, ow - ox);
-        epiI8x4(a0, dq, bv, ds, rt, pU(p, R) + eo, ss, act, alpha, yt, pU(p, Y) + eo * yes, 1, n0, tmp);
+        epiI8x4(a0, dq, bv, ds, rt, pU(p, D.R) + eo, ss, act, alpha, yt, pU(p, D.Y) + eo * yes, 1, n0, tmp);
         if (ox + 4 < ow) {
-          epiI8x4(a1, dq, bv, ds, rt, pU(p, R) + eo + 4, ss, act, alpha, yt, pU(p, Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
+          epiI8x4(a1, dq, bv, ds, rt, pU(p, D.R) + eo + 4, ss, act, alpha, yt, pU(p, D.Y) + (eo + 4) * yes, 1, min(4, ow - ox - 4), tmp);
         }
       }
     }
@@ -225,20 +221,20 @@ export function conv_dw_u8s8_simd128(p: usize, start: i32, end: i32, tid: i32): 
 
 /** FP32 depthwise: weights f32 [C][KH·KW], bias f32 (0 pointer: none), fp32 residual optional */
 export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, D.SCR) + <usize>(tid * pI(p, D.SCRSTRIDE));
   const tmp = scr, wsp = scr + 64, plane = scr + 64 + 16 * 64;
-  const c = pI(p, C), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW);
-  const kh = pI(p, KH), kw = pI(p, KW), sh = pI(p, SH), sw = pI(p, SW), dh = pI(p, DH), dw = pI(p, DW);
-  const wq = pI(p, WQ);
-  const hasR = (pI(p, FLAGS) & 6) != 0;
-  const act = pI(p, ACT), alpha = pF(p, ALPHA), beta = pF(p, BETA);
+  const c = pI(p, D.C), ih = pI(p, D.IH), iw = pI(p, D.IW), oh = pI(p, D.OH), ow = pI(p, D.OW);
+  const kh = pI(p, D.KH), kw = pI(p, D.KW), sh = pI(p, D.SH), sw = pI(p, D.SW), dh = pI(p, D.DH), dw = pI(p, D.DW);
+  const wq = pI(p, D.WQ);
+  const hasR = (pI(p, D.FLAGS) & CF.RES_BITS) != 0;
+  const act = pI(p, D.ACT), alpha = pF(p, D.ALPHA), beta = pF(p, D.BETA);
   const taps = kh * kw;
   const rowBytes = sw * wq * 4;
-  const biasP = pU(p, BIAS);
+  const biasP = pU(p, D.BIAS);
   for (let item = start; item < end; item++) {
     const ch = item % c;
-    buildPlane(p, pU(p, X) + (<usize>(item * ih * iw) << 2), plane, 4, false);
-    const wbase = pU(p, W) + (<usize>(ch * taps) << 2);
+    buildPlane(p, pU(p, D.X) + (<usize>(item * ih * iw) << 2), plane, 4, false);
+    const wbase = pU(p, D.W) + (<usize>(ch * taps) << 2);
     const tapsCached = min(taps, 64);
     for (let t = 0; t < tapsCached; t++) v128.store(wsp + <usize>(t << 4), v128.load32_splat(wbase + (<usize>t << 2)));
     const bv: f32 = biasP != 0 ? load<f32>(biasP + (<usize>ch << 2)) : 0;
@@ -253,7 +249,7 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
       // no residual and none/relu/relu6: 8 outputs in registers (epiF32x4's same steps, without its branches)
       const fast8 = !hasR && act <= ACT_RELU6;
       const bvv = f32x4.splat(bv), z = f32x4.splat(0), av = f32x4.splat(act == ACT_RELU6 ? alpha : Infinity);
-      const yb = pU(p, Y) + (ybase << 2);
+      const yb = pU(p, D.Y) + (ybase << 2);
       for (let oy = 0; oy < oh; oy++) {
         const rb = plane + <usize>(oy * sh * rowBytes);
         for (let ox = 0; ox < ow; ox += 8) {
@@ -277,8 +273,8 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
             continue;
           }
           const eo = (ybase + <usize>(oy * ow + ox)) << 2;
-          epiF32x4(a0, bv, hasR, pU(p, R) + eo, act, alpha, beta, pU(p, Y) + eo, 1, min(4, ow - ox), tmp);
-          if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, R) + eo + 16, act, alpha, beta, pU(p, Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
+          epiF32x4(a0, bv, hasR, pU(p, D.R) + eo, act, alpha, beta, pU(p, D.Y) + eo, 1, min(4, ow - ox), tmp);
+          if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, D.R) + eo + 16, act, alpha, beta, pU(p, D.Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
         }
       }
       continue;
@@ -299,8 +295,8 @@ export function conv_dw_f32_simd128(p: usize, start: i32, end: i32, tid: i32): v
           }
         }
         const eo = (ybase + <usize>(oy * ow + ox)) << 2;
-        epiF32x4(a0, bv, hasR, pU(p, R) + eo, act, alpha, beta, pU(p, Y) + eo, 1, min(4, ow - ox), tmp);
-        if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, R) + eo + 16, act, alpha, beta, pU(p, Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
+        epiF32x4(a0, bv, hasR, pU(p, D.R) + eo, act, alpha, beta, pU(p, D.Y) + eo, 1, min(4, ow - ox), tmp);
+        if (ox + 4 < ow) epiF32x4(a1, bv, hasR, pU(p, D.R) + eo + 16, act, alpha, beta, pU(p, D.Y) + eo + 16, 1, min(4, ow - ox - 4), tmp);
       }
     }
   }

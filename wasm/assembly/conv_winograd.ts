@@ -18,6 +18,7 @@
 // fused GEMM's epilogue (epiPair8, two channels × 8 outputs) where the block is whole, epiI8x4 at the edges.
 // Weights: [16 ξ][MT][KP2][4 channels] i32 pairs, packed by the host.
 import { pI, pU, pF, padPlanes, epiI8x4, T_F32, T_U8, ACT_NONE, ACT_RELU6 } from './common';
+import { G, CF } from './abi';
 import { gemm_u8s8s32_4x4_simd128, tile_u8s8s32_4x8, epiPair8, epiRecord, EPI_YT, EPI_RT, EPI_ACT, EPI_NANFIX } from './gemm_u8s8';
 
 // lane-typed add / sub, so the transforms below are written once for i16 (INT8 inputs), i32 (INT8 sums) and f32
@@ -45,11 +46,6 @@ import { gemm_u8s8s32_4x4_simd128, tile_u8s8s32_4x8, epiPair8, epiRecord, EPI_YT
   }
 }
 
-// parameter slots (src/backends/wasm/params.ts: G)
-const IC = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const PT = 12; const PL = 13;
-const M = 15; const X = 19; const Y = 20; const R = 21; const W = 22; const BIAS = 23; const OS = 24; const FLAGS = 25;
-const ACT = 26; const ALPHA = 27; const SUMSCALE = 29; const MT = 33; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
-const PW = 46; const PH = 47; const TW = 48; const TH = 49; const NB = 50; const TR = 52; const ITEMS_IMG = 53; const KP2 = 54;
 
 // scratch per thread: [0, 2048) the 16 s32 tiles, [2048, 2304) two channels' output-transformed rows,
 // [2304, 2368) the epilogue record, [2368, 2432) epiI8x4's tmp, then the padded image and the panels
@@ -166,26 +162,26 @@ function gemm16(a: usize, wXi: usize, b: usize, kp2: i32, t: usize): void {
 
 /** INT8 conv 3×3, stride 1, dilation 1, one group, by Winograd F(2×2, 3×3): items are (image, TR tile rows) */
 export function conv_winograd_u8s8(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
   const tiles = scr, out = scr + SCR_OUT, epi = scr + SCR_EPI, etmp = scr + SCR_ETMP, pad = scr + SCR_PAD;
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW), ph = pI(p, PH), pw = pI(p, PW);
-  const Mv = pI(p, M), MTv = pI(p, MT), kp2 = pI(p, KP2);
-  const tw = pI(p, TW), th = pI(p, TH), nb = pI(p, NB), tr = pI(p, TR), per = pI(p, ITEMS_IMG);
+  const ic = pI(p, G.IC), ih = pI(p, G.IH), iw = pI(p, G.IW), oh = pI(p, G.OH), ow = pI(p, G.OW), ph = pI(p, G.PH), pw = pI(p, G.PW);
+  const Mv = pI(p, G.M), MTv = pI(p, G.MT), kp2 = pI(p, G.KP2);
+  const tw = pI(p, G.TW), th = pI(p, G.TH), nb = pI(p, G.NB), tr = pI(p, G.TR), per = pI(p, G.ITEMS_IMG);
   const panels = pad + <usize>padBytes(ic, ph, pw);
   const blockBytes = blockBytesOf(kp2);
-  const flags = pI(p, FLAGS);
-  const signed = (flags & 1) != 0;
-  const rt = (flags >> 1) & 3, yt = (flags >> 4) & 3;
+  const flags = pI(p, G.FLAGS);
+  const signed = (flags & CF.SIGNED) != 0;
+  const rt = (flags >> CF.RES_SHIFT) & CF.TYPE_MASK, yt = (flags >> CF.OUT_SHIFT) & CF.TYPE_MASK;
   const yes = yt == T_F32 ? 4 : 1;
-  const act = pI(p, ACT), alpha = pF(p, ALPHA), ss = pF(p, SUMSCALE), ds = pF(p, DS);
-  const wbase = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), rbase = pU(p, R), ybase = pU(p, Y);
+  const act = pI(p, G.ACT), alpha = pF(p, G.ALPHA), ss = pF(p, G.SUMSCALE), ds = pF(p, G.DS);
+  const wbase = pU(p, G.W), bias = pU(p, G.BIAS), osp = pU(p, G.OS), rbase = pU(p, G.R), ybase = pU(p, G.Y);
   const xi = ic * ih * iw, yi = Mv * oh * ow, plane = oh * ow, pplane = ph * pw;
   const wXi = <usize>(MTv * kp2 * 16); // bytes of one ξ's weights
   epiRecord(epi, yt, rt, act, alpha, ds, ss);
   let padImg = -1;
   for (let it = start; it < end; it++) {
     const img = it / per, ty0 = (it - img * per) * tr, ty1 = min(th, ty0 + tr);
-    if (img != padImg) { padPlanes(pU(p, X) + <usize>(img * xi), pad, ic, ih, iw, ph, pw, pI(p, PT), pI(p, PL), 1); padImg = img; }
+    if (img != padImg) { padPlanes(pU(p, G.X) + <usize>(img * xi), pad, ic, ih, iw, ph, pw, pI(p, G.PT), pI(p, G.PL), 1); padImg = img; }
     for (let ty = ty0; ty < ty1; ty++) {
       for (let b = 0; b < nb; b++) {
         transformBlock(pad + <usize>(2 * ty * pw + (b << 4)), pplane, pw, ic, kp2, signed, tiles,

@@ -6,14 +6,10 @@
 // panel entry), 16 GEMMs of 4 channels × 8 tiles (gemm_f32_4x8_simd128's loop; fused multiply-add on the relaxed
 // build), the output transform, and epiF32x4 (bias, residual, activation). Weights: [16 ξ][MT][IC][4 channels] f32.
 import { pI, pU, pF, epiF32x4, padPlanes } from './common';
+import { G, CF } from './abi';
 import { tile_f32_4x8 } from './gemm_f32';
 import { outputTransform, storeBt, columnsBt } from './conv_winograd';
 
-// parameter slots (src/backends/wasm/params.ts: G)
-const IC = 1; const IH = 2; const IW = 3; const OH = 4; const OW = 5; const PT = 12; const PL = 13;
-const M = 15; const X = 19; const Y = 20; const R = 21; const W = 22; const BIAS = 23; const FLAGS = 25;
-const ACT = 26; const ALPHA = 27; const BETA = 28; const MT = 33; const SCR = 40; const SCRSTRIDE = 41;
-const PW = 46; const PH = 47; const TW = 48; const TH = 49; const NB = 50; const TR = 52; const ITEMS_IMG = 53;
 
 // scratch per thread: [0, 2048) the 16 f32 tiles (the row transforms' temporaries before the GEMMs),
 // [2048, 2112) one output transform's rows, [2112, 2176) epiF32x4's tmp, then the padded image and the panels
@@ -59,22 +55,22 @@ function gemm16(a: usize, wXi: usize, b: usize, ic: i32, t: usize): void {
 
 /** FP32 conv 3×3, stride 1, dilation 1, one group, by Winograd F(2×2, 3×3): items are (image, TR tile rows) */
 export function conv_winograd_f32(p: usize, start: i32, end: i32, tid: i32): void {
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
   const tiles = scr, out = scr + SCR_OUT, etmp = scr + SCR_ETMP, pad = scr + SCR_PAD;
-  const ic = pI(p, IC), ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW), ph = pI(p, PH), pw = pI(p, PW);
-  const Mv = pI(p, M), MTv = pI(p, MT);
-  const tw = pI(p, TW), th = pI(p, TH), nb = pI(p, NB), tr = pI(p, TR), per = pI(p, ITEMS_IMG);
+  const ic = pI(p, G.IC), ih = pI(p, G.IH), iw = pI(p, G.IW), oh = pI(p, G.OH), ow = pI(p, G.OW), ph = pI(p, G.PH), pw = pI(p, G.PW);
+  const Mv = pI(p, G.M), MTv = pI(p, G.MT);
+  const tw = pI(p, G.TW), th = pI(p, G.TH), nb = pI(p, G.NB), tr = pI(p, G.TR), per = pI(p, G.ITEMS_IMG);
   const panels = pad + <usize>padBytes(ic, ph, pw);
   const blockBytes = blockBytesOf(ic);
-  const hasR = (pI(p, FLAGS) & 6) != 0;
-  const act = pI(p, ACT), alpha = pF(p, ALPHA), beta = pF(p, BETA);
-  const wbase = pU(p, W), bias = pU(p, BIAS), rbase = pU(p, R), ybase = pU(p, Y);
+  const hasR = (pI(p, G.FLAGS) & CF.RES_BITS) != 0;
+  const act = pI(p, G.ACT), alpha = pF(p, G.ALPHA), beta = pF(p, G.BETA);
+  const wbase = pU(p, G.W), bias = pU(p, G.BIAS), rbase = pU(p, G.R), ybase = pU(p, G.Y);
   const xi = ic * ih * iw, yi = Mv * oh * ow, plane = oh * ow, pplane = ph * pw;
   const wXi = <usize>(MTv * ic * 16);
   let padImg = -1;
   for (let it = start; it < end; it++) {
     const img = it / per, ty0 = (it - img * per) * tr, ty1 = min(th, ty0 + tr);
-    if (img != padImg) { padPlanes(pU(p, X) + (<usize>(img * xi) << 2), pad, ic, ih, iw, ph, pw, pI(p, PT), pI(p, PL), 4); padImg = img; }
+    if (img != padImg) { padPlanes(pU(p, G.X) + (<usize>(img * xi) << 2), pad, ic, ih, iw, ph, pw, pI(p, G.PT), pI(p, G.PL), 4); padImg = img; }
     for (let ty = ty0; ty < ty1; ty++) {
       for (let b = 0; b < nb; b++) {
         transformBlock(pad + (<usize>(2 * ty * pw + (b << 4)) << 2), pplane, pw, ic, tiles, panels + <usize>(((ty - ty0) * nb + b) * blockBytes));

@@ -1,19 +1,20 @@
 // FP32 elementwise binary ops with broadcasting (strides from the host, collapsed so the inner loop is long),
 // unary activations, batch_norm (inference), softmax (f64 exp and sums, like the reference), and int8 relu.
-// Binary op codes: 0 add, 1 sub, 2 mul, 3 div.
+// Binary and unary op codes: abi.ts BIN, UN.
+import { BIN, UN } from './abi';
 
 // @ts-ignore: decorator
 @inline function bin(op: i32, a: v128, b: v128): v128 {
-  if (op == 0) return f32x4.add(a, b);
-  if (op == 1) return f32x4.sub(a, b);
-  if (op == 2) return f32x4.mul(a, b);
+  if (op == BIN.add) return f32x4.add(a, b);
+  if (op == BIN.sub) return f32x4.sub(a, b);
+  if (op == BIN.mul) return f32x4.mul(a, b);
   return f32x4.div(a, b);
 }
 // @ts-ignore: decorator
 @inline function binS(op: i32, a: f32, b: f32): f32 {
-  if (op == 0) return a + b;
-  if (op == 1) return a - b;
-  if (op == 2) return a * b;
+  if (op == BIN.add) return a + b;
+  if (op == BIN.sub) return a - b;
+  if (op == BIN.mul) return a * b;
   return a / b;
 }
 
@@ -59,22 +60,22 @@ export function unary_f32(op: i32, x: usize, y: usize, n: i32, a: f32, b: f32): 
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
     let r: v128;
-    if (op == 0) r = f32x4.max(v, z);
-    else if (op == 1) r = f32x4.min(f32x4.max(v, z), av);
-    else if (op == 2) r = v128.bitselect(f32x4.mul(v, av), v, f32x4.lt(v, z));
-    else if (op == 3) r = f32x4.add(f32x4.mul(v, av), bv);
-    else if (op == 4) r = f32x4.mul(f32x4.add(v, bv), av);
+    if (op == UN.relu) r = f32x4.max(v, z);
+    else if (op == UN.relu6) r = f32x4.min(f32x4.max(v, z), av);
+    else if (op == UN.leaky_relu) r = v128.bitselect(f32x4.mul(v, av), v, f32x4.lt(v, z));
+    else if (op == UN.scale) r = f32x4.add(f32x4.mul(v, av), bv);
+    else if (op == UN.scale_bias_first) r = f32x4.mul(f32x4.add(v, bv), av);
     else r = f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, av), bv), z), one);
     v128.store(y + (<usize>i << 2), r);
   }
   for (; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     let r: f32;
-    if (op == 0) r = v > 0 ? v : 0;
-    else if (op == 1) r = v < 0 ? 0 : v > a ? a : v;
-    else if (op == 2) r = v > 0 ? v : a * v;
-    else if (op == 3) r = v * a + b;
-    else if (op == 4) r = (v + b) * a;
+    if (op == UN.relu) r = v > 0 ? v : 0;
+    else if (op == UN.relu6) r = v < 0 ? 0 : v > a ? a : v;
+    else if (op == UN.leaky_relu) r = v > 0 ? v : a * v;
+    else if (op == UN.scale) r = v * a + b;
+    else if (op == UN.scale_bias_first) r = (v + b) * a;
     else { const s = a * v + b; r = s < 0 ? 0 : s > 1 ? 1 : s; }
     store<f32>(y + (<usize>i << 2), r);
   }

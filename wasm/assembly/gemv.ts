@@ -14,10 +14,9 @@
 // Weights: s8 [Npad4/4][KP16/16][4 features][16 k] (zero padded; one contiguous stream per group of 4
 // features, 64 bytes per step), f32 [Npad4][KP4]. Items are groups of 4 features.
 import { pI, pU, pF, T_F32, T_U8, ACT_RELU, f32ToI8x4, actI8, anyBit7 } from './common';
+import { G, CF } from './abi';
 import { ONES_I16, dot7Acc } from './gemm_u8s8';
 
-const M = 15; const K = 16; const P = 17; const X = 19; const Y = 20; const W = 22; const BIAS = 23; const OS = 24;
-const FLAGS = 25; const ACT = 26; const ALPHA = 27; const SCR = 40; const SCRSTRIDE = 41; const DS = 44;
 
 // @ts-ignore: decorator
 @inline function hsum4i(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -109,14 +108,14 @@ function stageRowI16(x: usize, Kv: i32, KP: i32, d: usize, signed: bool): void {
  * 0..127 (checked per call, the same answer on every thread), else the plain kernel.
  */
 export function gemv_u8s8s32(p: usize, start: i32, end: i32, tid: i32): void {
-  const tmp = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const tmp = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
   const stage = tmp + 64;
-  const N = pI(p, M), Kv = pI(p, K), rows = pI(p, P);
+  const N = pI(p, G.M), Kv = pI(p, G.K), rows = pI(p, G.P);
   const KP = (Kv + 15) & ~15;
-  const flags = pI(p, FLAGS);
-  const signed = (flags & 1) != 0, yt = (flags >> 4) & 3;
-  const act = pI(p, ACT), alpha = pF(p, ALPHA);
-  const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS), osp = pU(p, OS), ds = f32x4.splat(pF(p, DS));
+  const flags = pI(p, G.FLAGS);
+  const signed = (flags & CF.SIGNED) != 0, yt = (flags >> CF.OUT_SHIFT) & CF.TYPE_MASK;
+  const act = pI(p, G.ACT), alpha = pF(p, G.ALPHA);
+  const xb = pU(p, G.X), yb = pU(p, G.Y), wb = pU(p, G.W), bias = pU(p, G.BIAS), osp = pU(p, G.OS), ds = f32x4.splat(pF(p, G.DS));
   let seven = false;
   if (ASC_FEATURE_RELAXED_SIMD) seven = !anyBit7(xb, rows * Kv);
   // stage the rows: 7-bit bytes (KP each) or i16 (2·KP each)
@@ -154,11 +153,11 @@ export function gemv_u8s8s32(p: usize, start: i32, end: i32, tid: i32): void {
 
 /** f32 rows × packed f32 weights (+ bias, relu); items = groups of 4 features */
 export function gemv_f32_4x4_simd128(p: usize, start: i32, end: i32, tid: i32): void {
-  const tmp = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
-  const N = pI(p, M), Kv = pI(p, K), rows = pI(p, P);
+  const tmp = pU(p, G.SCR) + <usize>(tid * pI(p, G.SCRSTRIDE));
+  const N = pI(p, G.M), Kv = pI(p, G.K), rows = pI(p, G.P);
   const KP = (Kv + 3) & ~3, K4 = Kv & ~3;
-  const act = pI(p, ACT);
-  const xb = pU(p, X), yb = pU(p, Y), wb = pU(p, W), bias = pU(p, BIAS);
+  const act = pI(p, G.ACT);
+  const xb = pU(p, G.X), yb = pU(p, G.Y), wb = pU(p, G.W), bias = pU(p, G.BIAS);
   for (let gi = start; gi < end; gi++) {
     const j0 = gi << 2;
     const w0 = wb + (<usize>(j0 * KP) << 2), w1 = w0 + (<usize>KP << 2), w2 = w1 + (<usize>KP << 2), w3 = w2 + (<usize>KP << 2);

@@ -10,10 +10,8 @@
 // nothing. f32 uses f32x4.pmax (a < b ? b : a), the scalar `if (v > m) m = v` from m = −FLT_MAX lane by lane, NaN
 // skipped alike; u8/s8 i8x16.max_u/max_s.
 import { pI, pU, T_F32, T_U8 } from './common';
+import { PL, PF } from './abi';
 
-const IH = 1; const IW = 2; const OH = 3; const OW = 4; const KHW = 5; const FLAGS = 6; const X = 7; const Y = 8;
-const HW = 9; const WW = 10; const KW = 11; const SW = 12; const PLEFT = 13; const T0 = 14; const TWD = 15;
-const SCR = 16; const SCRSTRIDE = 17;
 
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
@@ -81,19 +79,19 @@ const IOTA8: usize = memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 
 /** max pooling by rows (the header): t is constant at the call sites so the type branches fold */
 // @ts-ignore: decorator
 @inline function maxPoolRows(p: usize, start: i32, end: i32, tid: i32, t: i32): void {
-  const ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW);
-  const kw = pI(p, KW), sw = pI(p, SW), pleft = pI(p, PLEFT), t0 = pI(p, T0), twd = pI(p, TWD);
-  const hw = pU(p, HW);
+  const ih = pI(p, PL.IH), iw = pI(p, PL.IW), oh = pI(p, PL.OH), ow = pI(p, PL.OW);
+  const kw = pI(p, PL.KW), sw = pI(p, PL.SW), pleft = pI(p, PL.PLEFT), t0 = pI(p, PL.T0), twd = pI(p, PL.TWD);
+  const hw = pU(p, PL.HW);
   const es: usize = t == T_F32 ? 4 : 1;
-  const scr = pU(p, SCR) + <usize>(tid * pI(p, SCRSTRIDE));
+  const scr = pU(p, PL.SCR) + <usize>(tid * pI(p, PL.SCRSTRIDE));
   const tmp = scr, tb = scr + 64, tr = tb + <usize>t0 * es;
   const rowBytes = <usize>iw * es;
   // identities once: only T0 .. T0 + iw is written below (the first window row is copied in, the others max'ed)
   fillIdentity(tb, twd, t);
   for (let pl = start; pl < end; pl++) {
-    const x = pU(p, X) + <usize>pl * <usize>(ih * iw) * es;
+    const x = pU(p, PL.X) + <usize>pl * <usize>(ih * iw) * es;
     const xend = x + <usize>(ih * iw) * es;
-    const y = pU(p, Y) + <usize>pl * <usize>(oh * ow) * es;
+    const y = pU(p, PL.Y) + <usize>pl * <usize>(oh * ow) * es;
     for (let oy = 0; oy < oh; oy++) {
       const h0 = load<i32>(hw + (<usize>oy << 3)), h1 = load<i32>(hw + (<usize>oy << 3), 4);
       if (h1 <= h0) { // no rows (ceil_mode past the input): identities
@@ -109,19 +107,19 @@ const IOTA8: usize = memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 
 }
 
 export function pool2d(p: usize, start: i32, end: i32, tid: i32): void {
-  const ih = pI(p, IH), iw = pI(p, IW), oh = pI(p, OH), ow = pI(p, OW), khw = pI(p, KHW), flags = pI(p, FLAGS);
-  const t = flags & 3, isAvg = (flags & 4) != 0, clipped = (flags & 8) != 0;
-  if (!isAvg && (flags & 16) != 0) {
+  const ih = pI(p, PL.IH), iw = pI(p, PL.IW), oh = pI(p, PL.OH), ow = pI(p, PL.OW), khw = pI(p, PL.KHW), flags = pI(p, PL.FLAGS);
+  const t = flags & PF.TYPE_MASK, isAvg = (flags & PF.AVG) != 0, clipped = (flags & PF.EXCLUSIVE) != 0;
+  if (!isAvg && (flags & PF.ROWS) != 0) {
     if (t == T_F32) maxPoolRows(p, start, end, tid, T_F32);
     else if (t == T_U8) maxPoolRows(p, start, end, tid, T_U8);
     else maxPoolRows(p, start, end, tid, 2);
     return;
   }
-  const hw = pU(p, HW), ww = pU(p, WW);
+  const hw = pU(p, PL.HW), ww = pU(p, PL.WW);
   const es: usize = t == T_F32 ? 4 : 1;
   for (let pl = start; pl < end; pl++) {
-    const x = pU(p, X) + <usize>pl * <usize>(ih * iw) * es;
-    const y = pU(p, Y) + <usize>pl * <usize>(oh * ow) * es;
+    const x = pU(p, PL.X) + <usize>pl * <usize>(ih * iw) * es;
+    const y = pU(p, PL.Y) + <usize>pl * <usize>(oh * ow) * es;
     for (let oy = 0; oy < oh; oy++) {
       const h0 = load<i32>(hw + (<usize>oy << 3)), h1 = load<i32>(hw + (<usize>oy << 3), 4);
       for (let ox = 0; ox < ow; ox++) {

@@ -134,7 +134,7 @@ test('3x3 stride-1 convs take Winograd only where it is exact (INT8) and pays; t
   // reports say which (qdeploy bench --report writes the backend's features)
   assert.match(on.info().features.join('; '), /winograd: 3x3 stride-1 convs/);
   assert.match(off.info().features.join('; '), /winograd: off/);
-  const wino = /^conv3x3_winograd_f2x2_((u8|s8)s8s32_4x8_simd128|f32_4x8_(simd128|relaxed_madd))$/;
+  const wino = /^conv_winograd_(u8s8|f32)\/conv3x3_winograd_f2x2_((u8|s8)s8s32_4x8_simd128|f32_4x8_(simd128|relaxed_madd))$/;
   const cases: [KernelCase, boolean][] = [
     [int8Conv('uint8', 1827, 4, 2, 3, 3), true], // |4·Y| ≤ 4·9·1827·255·128 < 2^31
     [int8Conv('uint8', 1828, 4, 2, 3, 3), false],

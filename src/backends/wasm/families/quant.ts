@@ -1,0 +1,46 @@
+// Quant family: quantize (f32 → u8/s8), dequantize, requantize with the contract's single-scale rules
+// (wasm/assembly/quant.ts). Paddle's legacy quantize/dequantize forms run the reference kernel.
+import { isLegacyQuantOp } from '../../../runtime/op_rules';
+import { numel } from '../../../util/dtype';
+import { family, tcode, tname } from '../family';
+
+const f32 = Math.fround;
+
+type QuantPlan =
+  | { fn: 'quantize_f32_i8'; n: number; scale: number; shift: number; t: number }
+  | { fn: 'dequantize_i8_f32'; n: number; inv: number; shift: number; t: number }
+  | { fn: 'requantize_i8'; n: number; factor: number; tin: number; tout: number };
+
+export const quantFamily = family<QuantPlan>({
+  name: 'quant',
+  ops: ['quantize', 'dequantize', 'requantize'],
+  describe(node) {
+    const op = node.op;
+    if (op.type !== 'requantize' && isLegacyQuantOp(node)) return undefined;
+    const x = node.inputs.Input[0];
+    const n = numel(x.dims);
+    switch (op.type) {
+      case 'quantize': {
+        // the contract multiplies by the f32 Scale attribute value (Paddle stores it as f32)
+        const plan = { fn: 'quantize_f32_i8' as const, n, scale: f32(op.num('Scale', 1)), shift: op.num('Shift', 0), t: tcode(node.outputs.Output[0].dtype) };
+        return { fn: plan.fn, variant: `quantize_f32${node.outputs.Output[0].dtype === 'uint8' ? 'u8' : 's8'}_simd128`, plan };
+      }
+      case 'dequantize': {
+        const plan = { fn: 'dequantize_i8_f32' as const, n, inv: f32(1 / op.num('Scale', 1)), shift: op.num('Shift', 0), t: tcode(x.dtype) };
+        return { fn: plan.fn, variant: `dequantize_${tname(x.dtype)}f32_wasm`, plan };
+      }
+      default: {
+        const factor = f32(op.num('Scale_out', 1) / op.num('Scale_in', 1));
+        const plan = { fn: 'requantize_i8' as const, n, factor, tin: tcode(x.dtype), tout: tcode(node.outputs.Output[0].dtype) };
+        return { fn: plan.fn, variant: `requantize_${tname(x.dtype)}_wasm`, plan };
+      }
+    }
+  },
+  prepare(_node, d, _w, { x }) {
+    switch (d.fn) {
+      case 'quantize_f32_i8': { const { n, scale, shift, t } = d; return (io, a) => x.quantize_f32_i8(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, scale, shift, t); }
+      case 'dequantize_i8_f32': { const { n, inv, shift, t } = d; return (io, a) => x.dequantize_i8_f32(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, inv, shift, t); }
+      case 'requantize_i8': { const { n, factor, tin, tout } = d; return (io, a) => x.requantize_i8(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, factor, tin, tout); }
+    }
+  },
+});
