@@ -12,7 +12,7 @@ import { renderCompareHtml, type CompareData, type LayerRow, type RunSummary } f
 import { formatLayerTable } from '../report/layer_table';
 import { errorStats, topK, type RatioStats } from '../report/stats';
 import { fixed, formatTable, signedPct } from '../report/table';
-import { dequantizeValue } from '../backends/reference/int8';
+import { dequantizeValue } from '../int8/contract';
 import { numel, type Tensor } from '../util/dtype';
 import { fail, QdeployError } from '../util/errors';
 import { checkOutputFile, writeFileAtomic } from '../util/fs_atomic';

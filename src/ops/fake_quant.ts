@@ -25,6 +25,7 @@
 import type { Op } from '../graph/op';
 import type { DType, Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
+import { roundHalfEven } from '../util/round';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
 const f = Math.fround;
@@ -43,13 +44,7 @@ export function inverse(s: number): number {
   return s <= TINY ? f(1 / f(s + EPS)) : f(1 / s);
 }
 
-/** roundWithTiesToEven: floor when equidistant and floor is even, else the nearer */
-export function roundTiesEven(x: number): number {
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  const dl = x - lo, du = hi - x;
-  return (dl === du ? lo % 2 === 0 : dl < du) ? lo : hi;
-}
-/** std::round: half away from zero */
+/** std::round: half away from zero (round_type 1; round_type 0 is roundHalfEven, src/util/round.ts) */
 export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
@@ -61,7 +56,7 @@ export function fakeQuantValue(x: number, s: number, bits: number, roundType: nu
   const k = f(bin * inverse(s));
   let q: number;
   if (roundType === 0) {
-    q = roundTiesEven(f(k * x));
+    q = roundHalfEven(f(k * x));
     if (q > bin) q = bin;
     if (q < -bin - 1) q = -bin - 1;
   } else {

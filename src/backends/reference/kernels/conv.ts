@@ -6,13 +6,13 @@
 // float32. The loops are arranged per output plane (ic → kh → kw → oy → ox) so that each element still sees
 // exactly that summation order. A Filter stored as int8 (legacy `<w>.int8`) is used as float values.
 //
-// INT8 (`conv2d_{u8|s8}s8s32_direct_ref`, spec 4.4, src/backends/reference/int8.ts): filters quantized once in
+// INT8 (`conv2d_{u8|s8}s8s32_direct_ref`, spec 4.4, src/int8/contract.ts): filters quantized once in
 // prepare with quantizeWeight and the per-output-channel Scale_weights (with groups > 1 the channel index is the
 // global output channel), the f32 bias kept for the epilogue, exact s32 sums, epilogue() per element.
 // Filters already stored as int8 (convert --int8_weights) are taken as the quantized values.
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import { convGeom, isIntType, type ConvGeom } from '../../../runtime/op_rules';
-import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../int8';
+import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../../../int8/contract';
 import { registerRef, type RefCtx } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
 

@@ -5,7 +5,7 @@
 // s ≤ 1e−30 uses 1/(s + 1e−6) (Paddle's inverse(), spec 2). Dequantize: Out = f32(Scale[0]·X / max_range).
 // oneDNN: quantizeValue / dequantizeValue / requantizeValue of int8.ts, element by element.
 import { isLegacyQuantOp } from '../../../runtime/op_rules';
-import { dequantizeValue, quantizeValue, requantizeValue } from '../int8';
+import { dequantizeValue, quantizeValue, requantizeValue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';
 
