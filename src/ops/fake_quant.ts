@@ -26,6 +26,7 @@ import type { Op } from '../graph/op';
 import type { DType, Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 import { roundHalfEven } from '../util/round';
+import { FAKE_QUANT_OPS } from './fake_dialects';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
 const f = Math.fround;
@@ -131,13 +132,11 @@ function dequantTensor(x: FqNum, y: W, dims: readonly number[], axis: number, sc
 
 // ------------------------------------------------------------------------------------------ op table
 
+// which Paddle functor each type runs (the list of types itself is FAKE_QUANT_OPS, src/ops/fake_dialects.ts)
 const ABS_MAX_Q = ['fake_quantize_abs_max', 'fake_quantize_dequantize_abs_max'];
 const IN_SCALE_Q = ['fake_quantize_range_abs_max', 'fake_quantize_moving_average_abs_max', 'fake_quantize_dequantize_moving_average_abs_max'];
 const CHANNEL_Q = ['fake_channel_wise_quantize_abs_max', 'fake_channel_wise_quantize_dequantize_abs_max'];
 const LINEAR = ['quantize_linear', 'dequantize_linear'];
-
-export const FAKE_QUANT_OPS = [...ABS_MAX_Q, ...IN_SCALE_Q, ...CHANNEL_Q, 'fake_dequantize_max_abs', 'fake_channel_wise_dequantize_max_abs',
-  ...LINEAR, 'moving_average_abs_max_scale'];
 
 const isDequantOut = (t: string) => t.startsWith('fake_quantize_dequantize') || t === 'fake_channel_wise_quantize_dequantize_abs_max';
 

@@ -5,3 +5,4 @@ export * from '../ops/attrs';
 export * from '../ops/quant';
 export * from '../ops/shape_ops';
 export * from '../ops/fake_quant';
+export * from '../ops/fake_dialects';
