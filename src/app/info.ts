@@ -2,6 +2,7 @@
 // quantization ops found (which dialect), the program's format version, and a structural fault if it has one.
 import { loadModel } from '../format/paddle';
 import { Graph } from '../graph/graph';
+import { isLegacyQuant, isOneDnnQuantOp } from '../ops/fake_dialects';
 import { inferSpecs } from '../runtime/compile';
 import { dtypeSize, numel } from '../util/dtype';
 import { QdeployError, type ErrorCode } from '../util/errors';
@@ -58,8 +59,8 @@ export function modelInfo(path: string): ModelInfo {
   }
   const quantTypes = histogram.filter(([t]) => t.startsWith(FAKE_PREFIX) || t === 'quantize' || t === 'dequantize' || t === 'requantize' || t === 'quantize_linear' || t === 'dequantize_linear');
   const int8Ops = g.ops.filter((o) => o.str('mkldnn_data_type', '') === 'int8' || o.bool('use_quantizer', false)).length;
-  const legacy = g.ops.some((o) => (o.type === 'quantize' || o.type === 'dequantize') && o.hasInput('X'));
-  const onednn = g.ops.some((o) => (o.type === 'quantize' || o.type === 'dequantize' || o.type === 'requantize') && o.hasInput('Input'));
+  const legacy = g.ops.some(isLegacyQuant);
+  const onednn = g.ops.some(isOneDnnQuantOp);
   const dialect = quantTypes.some(([t]) => t.startsWith(FAKE_PREFIX)) ? 'PaddleSlim fake quant (quant model; run qdeploy convert)'
     : quantTypes.some(([t]) => t.endsWith('_linear')) ? 'quantize_linear/dequantize_linear (Paddle 2.x quant model)'
     : legacy ? 'legacy 8-bit (QuantizeTranspiler quantize/dequantize, dynamic abs-max)'

@@ -3,11 +3,9 @@
 // that turns an INT8 var back into real numbers, and which ops' time belongs to each matched var.
 import type { Graph } from '../graph/graph';
 import type { Plan } from '../runtime/plan';
-import { dequantizeValue } from '../backends/reference/int8';
+import { dequantizeValue } from '../int8/contract';
+import { int8ScaleSource } from '../ops/int8_scale';
 import { numel, type Tensor } from '../util/dtype';
-
-/** ops that pass an int8 tensor's scale through unchanged (spec 4.6) */
-const SCALE_PASSTHROUGH = new Set(['pool2d', 'reshape', 'reshape2', 'transpose', 'transpose2', 'concat', 'squeeze2', 'unsqueeze2', 'flatten', 'flatten2', 'slice', 'nearest_interp', 'nearest_interp_v2', 'split']);
 
 /** the (scale, shift) of an int8/uint8 var: int = real·Scale + Shift, from the op that produced it */
 export function int8ScaleOf(g: Graph, name: string, depth = 0): { scale: number; shift: number } | undefined {
@@ -15,8 +13,9 @@ export function int8ScaleOf(g: Graph, name: string, depth = 0): { scale: number;
   if (!p || depth > 64) return undefined;
   if (p.type === 'quantize') return { scale: p.num('Scale', 1), shift: p.num('Shift', 0) };
   if (p.type === 'requantize') return { scale: p.num('Scale_out', 1), shift: p.num('Shift_out', 0) };
-  if (SCALE_PASSTHROUGH.has(p.type)) {
-    const x = p.input('X') ?? p.input('Input') ?? p.allInputs()[0];
+  const slot = int8ScaleSource(p.type); // the op passes its input's scale through (src/ops/int8_scale.ts)
+  if (slot) {
+    const x = p.input(slot);
     return x ? int8ScaleOf(g, x, depth + 1) : undefined;
   }
   if (p.hasAttr('Scale_out')) return { scale: p.num('Scale_out', 1), shift: p.num('Shift_out', 0) };

@@ -3,7 +3,7 @@
 export { parseValList, readValList, joinLikePython, type ImageEntry, type ValListOptions } from './val_list';
 export {
   PRESETS, PRESET_NAMES, Preprocessor, preprocessOptions, imageShape, describePreprocess, resizeCropGeometry, jpegDecoderImpl,
-  ocrResizedWidth, roundHalfEven,
+  ocrResizedWidth,
   type PresetName, type PreprocessOptions, type PreprocessOverrides, type ChannelOrder, type ResampleImpl,
 } from './preprocess';
 export {

@@ -23,6 +23,7 @@
 import type Sharp from 'sharp';
 import { QdeployError } from '../util/errors';
 import { JPEG_ERR, loadJpegAddon } from '../util/native_build';
+import { roundHalfEven } from '../util/round';
 import { imageSize } from './image_size';
 import { resizeCropLanczosPil } from './pil_resample';
 import { SimdResizer } from './simd_resize';
@@ -131,14 +132,6 @@ export function describePreprocess(o: PreprocessOptions): string {
     ? `resize short side to ${o.resizeShort} (Lanczos, ${o.resample}), centre crop ${o.height}x${o.width}`
     : `resize to height ${o.height} keeping the ratio (linear), pad right to ${o.width}`;
   return `${geo}, ${o.channelOrder.toUpperCase()}, (x/${o.scale} - [${fmt(o.mean)}]) / [${fmt(o.std)}], CHW float32`;
-}
-
-/** Python 3 round(): half to even. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x), d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Resized size and crop box of Paddle's resize_short + crop_image(center=True). */

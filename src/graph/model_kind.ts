@@ -5,7 +5,7 @@
 // (`qdeploy convert` output) an INT8 model; quantize/dequantize with an X slot the legacy 8-bit layout (int8
 // weights, arithmetic in FP32; src/ops/quant.ts); none of these, an FP32 model.
 import { markedInt8 } from '../ops/attrs';
-import { FAKE_QUANT_OPS } from '../ops/fake_quant';
+import { FAKE_QUANT_OPS, isLegacyQuant, isOneDnnQuantOp } from '../ops/fake_dialects';
 import type { Graph } from './graph';
 import type { Op } from './op';
 
@@ -20,13 +20,11 @@ export interface ModelKindInfo {
 }
 
 const FAKE = new Set(FAKE_QUANT_OPS);
-const isOneDnnQuant = (o: Op) => (o.type === 'quantize' || o.type === 'requantize' || o.type === 'dequantize') && o.hasInput('Input');
-const isLegacyQuant = (o: Op) => (o.type === 'quantize' || o.type === 'dequantize') && o.hasInput('X');
 
 export function modelKind(g: Graph): ModelKindInfo {
   const fake = g.ops.filter((o) => FAKE.has(o.type) || o.type.startsWith('fake_'));
   if (fake.length) return { kind: 'quant', evidence: fake[0], count: fake.length };
-  const int8 = g.ops.filter((o) => isOneDnnQuant(o) || markedInt8(o));
+  const int8 = g.ops.filter((o) => isOneDnnQuantOp(o) || markedInt8(o));
   if (int8.length) return { kind: 'int8', evidence: int8[0], count: int8.length };
   const legacy = g.ops.filter(isLegacyQuant);
   if (legacy.length) return { kind: 'legacy8bit', evidence: legacy[0], count: legacy.length };

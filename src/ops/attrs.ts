@@ -5,6 +5,7 @@
 // (GetBroadcastDimsArrays, trim_trailing_singular_dims).
 import type { Op } from '../graph/op';
 import { QdeployError } from '../util/errors';
+import { attrBool, attrInts, attrNum, attrStr } from './attr';
 
 export const prod = (d: readonly number[], from = 0, to = d.length): number => {
   let n = 1;
@@ -45,18 +46,18 @@ export interface ConvGeom {
 export function convGeom(op: Op, x: readonly number[], w: readonly number[]): ConvGeom {
   if (x.length !== 4) bad(op, `Input must be 4-D NCHW, got [${x.join(',')}]`);
   if (w.length !== 4) bad(op, `Filter must be 4-D, got [${w.join(',')}]`);
-  const fmt = op.str('data_format', 'NCHW');
+  const fmt = attrStr(op, 'data_format');
   if (fmt !== 'NCHW' && fmt !== 'AnyLayout') bad(op, `data_format ${fmt} is not supported (NCHW only)`);
-  const groups = Math.max(1, op.num('groups', 1));
-  const [sh, sw] = op.ints('strides', [1, 1]);
-  let [dh, dw] = op.ints('dilations', [1, 1]);
-  let pad = pads4(op, op.ints('paddings', [0, 0]));
+  const groups = Math.max(1, attrNum(op, 'groups'));
+  const [sh, sw] = attrInts(op, 'strides');
+  let [dh, dw] = attrInts(op, 'dilations');
+  let pad = pads4(op, attrInts(op, 'paddings'));
   const [n, ic, ih, iw] = x;
   const [oc, icg, kh, kw] = w;
   if (icg * groups !== ic) bad(op, `Input has ${ic} channels but Filter [${w.join(',')}] with groups=${groups} expects ${icg * groups}`);
   if (oc % groups !== 0) bad(op, `output channels ${oc} not divisible by groups ${groups}`);
   if (!(sh > 0 && sw > 0)) bad(op, `strides must be positive, got [${sh},${sw}]`);
-  const algo = op.str('padding_algorithm', 'EXPLICIT');
+  const algo = attrStr(op, 'padding_algorithm');
   if (algo === 'SAME') {
     const [t, b] = samePads(ih, kh, sh), [l, r] = samePads(iw, kw, sw);
     pad = [t, b, l, r]; dh = 1; dw = 1;
@@ -81,19 +82,19 @@ export interface PoolGeom {
  * avg divides by the clipped window when exclusive (or adaptive), else by kh·kw (Paddle math/pooling.cc). */
 export function poolGeom(op: Op, x: readonly number[]): PoolGeom {
   if (x.length !== 4) bad(op, `X must be 4-D NCHW, got [${x.join(',')}]`);
-  const fmt = op.str('data_format', 'NCHW');
+  const fmt = attrStr(op, 'data_format');
   if (fmt !== 'NCHW' && fmt !== 'AnyLayout') bad(op, `data_format ${fmt} is not supported (NCHW only)`);
-  const t = op.str('pooling_type', 'max');
+  const t = attrStr(op, 'pooling_type');
   if (t !== 'max' && t !== 'avg') bad(op, `pooling_type ${t} unknown`);
   const [n, c, ih, iw] = x;
-  let [kh, kw] = op.ints('ksize', []);
+  let [kh, kw] = attrInts(op, 'ksize');
   if (kh === undefined || kw === undefined) bad(op, 'ksize must have 2 values');
-  let [sh, sw] = op.ints('strides', [1, 1]);
-  let pad = pads4(op, op.ints('paddings', [0, 0]));
-  const global = op.bool('global_pooling', false);
-  const adaptive = op.bool('adaptive', false);
-  const ceil = op.bool('ceil_mode', false);
-  const algo = op.str('padding_algorithm', 'EXPLICIT');
+  let [sh, sw] = attrInts(op, 'strides');
+  let pad = pads4(op, attrInts(op, 'paddings'));
+  const global = attrBool(op, 'global_pooling');
+  const adaptive = attrBool(op, 'adaptive');
+  const ceil = attrBool(op, 'ceil_mode');
+  const algo = attrStr(op, 'padding_algorithm');
   if (global) { kh = ih; kw = iw; pad = [0, 0, 0, 0]; }
   else if (algo === 'SAME') { const [a, b] = samePads(ih, kh, sh), [l, r] = samePads(iw, kw, sw); pad = [a, b, l, r]; }
   else if (algo === 'VALID') pad = [0, 0, 0, 0];
@@ -107,7 +108,7 @@ export function poolGeom(op: Op, x: readonly number[]): PoolGeom {
     oh = size(ih, kh, pad[0], pad[1], sh); ow = size(iw, kw, pad[2], pad[3], sw);
   }
   if (!(oh > 0 && ow > 0)) bad(op, `output size ${oh}x${ow} is not positive`);
-  return { type: t, n, c, ih, iw, kh, kw, sh, sw, pad, oh, ow, adaptive: adaptive && !global, exclusive: op.bool('exclusive', true) };
+  return { type: t, n, c, ih, iw, kh, kw, sh, sw, pad, oh, ow, adaptive: adaptive && !global, exclusive: attrBool(op, 'exclusive') };
 }
 
 /** one pooling window along one axis: [start, end) in input coordinates, and the divisor's factor */

@@ -4,7 +4,9 @@
 //         `<w>.int8` weights of the 8-bit models): its values are used as floats.
 //   INT8 (Input u8/s8, op marked mkldnn_data_type=int8 or use_quantizer): output fp32 when force_fp32_output,
 //         else u8 when fuse_activation is relu/relu6, else s8.
+import type { Op } from '../graph/op';
 import type { DType } from '../util/dtype';
+import { attrNum } from './attr';
 import { convGeom, isIntType, markedInt8, prod } from './attrs';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
@@ -14,6 +16,15 @@ const ATTRS = {
   mkldnn_data_type: 'float32', use_quantizer: false,
   Scale_in: 1, Scale_out: 1, Scale_in_eltwise: 1, Scale_weights: [1], force_fp32_output: false,
 };
+
+/** relu6's upper bound for a conv with fuse_activation relu6, in real units. Paddle's default for fuse_alpha is 0
+ * (conv_op.cc Conv2DOpMaker: AddAttr<float>("fuse_alpha").SetDefault(0.0f)); the fuse passes always write relu6's
+ * threshold there (conv_activation_mkldnn_fuse_pass, update_activations: fuse_brelu_threshold), so 0 only means
+ * "not set", and a relu6 then clamps at relu6's own default threshold, 6 (activation_op.cc Relu6OpMaker). */
+export function relu6Bound(op: Op): number {
+  const a = attrNum(op, 'fuse_alpha');
+  return a === 0 ? 6 : a;
+}
 
 export function convOutDtype(c: InferCtx, x: ShapeInfo): DType {
   const op = c.op;

@@ -25,6 +25,8 @@
 import type { Op } from '../graph/op';
 import type { DType, Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
+import { roundHalfEven } from '../util/round';
+import { FAKE_QUANT_OPS } from './fake_dialects';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
 const f = Math.fround;
@@ -43,13 +45,7 @@ export function inverse(s: number): number {
   return s <= TINY ? f(1 / f(s + EPS)) : f(1 / s);
 }
 
-/** roundWithTiesToEven: floor when equidistant and floor is even, else the nearer */
-export function roundTiesEven(x: number): number {
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  const dl = x - lo, du = hi - x;
-  return (dl === du ? lo % 2 === 0 : dl < du) ? lo : hi;
-}
-/** std::round: half away from zero */
+/** std::round: half away from zero (round_type 1; round_type 0 is roundHalfEven, src/util/round.ts) */
 export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
@@ -61,7 +57,7 @@ export function fakeQuantValue(x: number, s: number, bits: number, roundType: nu
   const k = f(bin * inverse(s));
   let q: number;
   if (roundType === 0) {
-    q = roundTiesEven(f(k * x));
+    q = roundHalfEven(f(k * x));
     if (q > bin) q = bin;
     if (q < -bin - 1) q = -bin - 1;
   } else {
@@ -136,13 +132,11 @@ function dequantTensor(x: FqNum, y: W, dims: readonly number[], axis: number, sc
 
 // ------------------------------------------------------------------------------------------ op table
 
+// which Paddle functor each type runs (the list of types itself is FAKE_QUANT_OPS, src/ops/fake_dialects.ts)
 const ABS_MAX_Q = ['fake_quantize_abs_max', 'fake_quantize_dequantize_abs_max'];
 const IN_SCALE_Q = ['fake_quantize_range_abs_max', 'fake_quantize_moving_average_abs_max', 'fake_quantize_dequantize_moving_average_abs_max'];
 const CHANNEL_Q = ['fake_channel_wise_quantize_abs_max', 'fake_channel_wise_quantize_dequantize_abs_max'];
 const LINEAR = ['quantize_linear', 'dequantize_linear'];
-
-export const FAKE_QUANT_OPS = [...ABS_MAX_Q, ...IN_SCALE_Q, ...CHANNEL_Q, 'fake_dequantize_max_abs', 'fake_channel_wise_dequantize_max_abs',
-  ...LINEAR, 'moving_average_abs_max_scale'];
 
 const isDequantOut = (t: string) => t.startsWith('fake_quantize_dequantize') || t === 'fake_channel_wise_quantize_dequantize_abs_max';
 

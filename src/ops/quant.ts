@@ -7,11 +7,14 @@
 //    {Input → Output}. quantize: Scale, Shift, is_negative_input → s8 if is_negative_input && Shift == 0, else u8.
 //    dequantize: Scale, Shift → fp32. requantize: Scale_in, Scale_out, Shift_in, Shift_out → the input's type
 //    (u8 when a shift is present).
+import type { Op } from '../graph/op';
 import type { DType } from '../util/dtype';
 import { isIntType } from './attrs';
+import { isLegacyQuant } from './fake_dialects';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
-export const isLegacyQuantOp = (c: { op: { hasInput(s: string): boolean } }): boolean => c.op.hasInput('X');
+/** isLegacyQuant for an InferCtx / OpNode; kept for src/backends/wasm/backend.ts until it calls isLegacyQuant */
+export const isLegacyQuantOp = (c: { op: Op }): boolean => isLegacyQuant(c.op);
 
 export function quantizeOutType(op: { bool(n: string, d: boolean): boolean; num(n: string, d: number): number }): 'int8' | 'uint8' {
   return op.bool('is_negative_input', false) && op.num('Shift', 0) === 0 ? 'int8' : 'uint8';
@@ -28,7 +31,7 @@ registerSchema({
   outputs: ['Out', 'OutScale', 'Output'],
   attrs: { bit_length: 8, Scale: 1, Shift: 0, is_negative_input: false, output_format: 'NHWC', bfloat16: false },
   infer: (c): Record<string, ShapeInfo[]> => {
-    if (isLegacyQuantOp(c)) {
+    if (isLegacyQuant(c.op)) {
       const x = c.req('X');
       if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);
       if (c.op.num('bit_length', 8) !== 8) c.fail(`bit_length ${c.op.num('bit_length', 8)} is not supported (8 only)`);
@@ -50,7 +53,7 @@ registerSchema({
   outputs: ['Out', 'Output'],
   attrs: { max_range: 1, Scale: 1, Shift: 0 },
   infer: (c): Record<string, ShapeInfo[]> => {
-    if (isLegacyQuantOp(c)) {
+    if (isLegacyQuant(c.op)) {
       const x = c.req('X');
       c.req('Scale');
       if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);

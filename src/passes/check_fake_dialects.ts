@@ -6,7 +6,8 @@
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { toNumbers } from '../util/dtype';
-import { fakeDialect, isOneDnnQuantOp, looksLikeUnknownFake, unknownFakeError } from './fake_ops';
+import { fakeDialect, isOneDnnQuantOp, looksLikeUnknownFake } from '../ops/fake_dialects';
+import { unknownFakeError } from './fake_ops';
 import type { Pass } from './pass';
 import { QdeployError } from '../util/errors';
 

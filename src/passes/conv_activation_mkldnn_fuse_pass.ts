@@ -5,12 +5,13 @@
 //   relu: —;  relu6: fuse_alpha = threshold (6);  leaky_relu: fuse_alpha = alpha;
 //   hard_swish: fuse_alpha = 1/6, fuse_beta = 1/2;  swish: fuse_alpha = beta.
 import type { Op } from '../graph/op';
+import { attrNum } from '../ops/attr';
 import { CONV_TYPES, setFloat, setStr, soleConsumer, type Pass } from './pass';
 
 const ACTS: Record<string, (conv: Op, act: Op) => void> = {
   relu: () => {},
-  relu6: (c, a) => setFloat(c, 'fuse_alpha', a.num('threshold', 6)),
-  leaky_relu: (c, a) => setFloat(c, 'fuse_alpha', a.num('alpha', 0.02)),
+  relu6: (c, a) => setFloat(c, 'fuse_alpha', attrNum(a, 'threshold')),
+  leaky_relu: (c, a) => setFloat(c, 'fuse_alpha', attrNum(a, 'alpha')),
   hard_swish: (c) => { setFloat(c, 'fuse_alpha', 1 / 6); setFloat(c, 'fuse_beta', 1 / 2); },
   swish: (c, a) => setFloat(c, 'fuse_alpha', a.num('beta', 1)),
 };

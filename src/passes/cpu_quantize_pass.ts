@@ -10,7 +10,7 @@
 //     needs an output scale); Output → Scale_out, else force_fp32_output. relu6 keeps fuse_alpha in real units:
 //     Paddle 2.x multiplied it by Scale_out (its oneDNN 2 kernels clamped after the output scale); Paddle 3.x
 //     (paddle/fluid/framework/ir/onednn/cpu_quantize_pass.cc) does not, since oneDNN 3 applies post-ops before
-//     the output scale, and the INT8 contract (src/backends/reference/int8.ts) follows 3.x.
+//     the output scale, and the INT8 contract (src/int8/contract.ts) follows 3.x.
 //   fc: Input, W like conv.   pool2d / transpose2 / reshape2: X and Out (transpose2/reshape2 only next to an int8
 //   neighbour).   concat: every X with Out's scale.   matmul: X, Y from int8/dequantized producers, same signedness.
 // Handlers run in Paddle's order: conv, conv with residual, pool2d, concat, transpose2, fc, reshape2, matmul.

@@ -8,7 +8,8 @@
 // CollectWeightScalesInfoFromONNXFormatDequantize).
 // Dialects without a stored scale (abs_max: dynamic) give nothing; the ops they feed stay FP32 unless
 // another source (out_threshold, propagation) provides a scale.
-import { checkBits, fakeDialect } from './fake_ops';
+import { fakeDialect } from '../ops/fake_dialects';
+import { checkBits } from './fake_ops';
 import type { Pass } from './pass';
 import { activationThreshold } from './scale_io';
 

@@ -4,7 +4,8 @@
 // dequantize_linear on a weight (onnx_format models) gives its Scale, keyed by the weight's own name: Paddle 3.x's
 // oneDNN pass reads them so (PaddlePaddle/Paddle:paddle/fluid/framework/ir/onednn/quant_dequant_onednn_pass.cc
 // CollectWeightScalesInfoFromONNXFormatDequantize; Scale holds max|W[c]|, the value PTQ writes to <w>@scale).
-import { checkBits, fakeDialect } from './fake_ops';
+import { fakeDialect } from '../ops/fake_dialects';
+import { checkBits } from './fake_ops';
 import type { Pass } from './pass';
 import { readScaleVar } from './scale_io';
 import { QdeployError } from '../util/errors';

@@ -1,21 +1,11 @@
 // Beyond Paddle (--int8_weights): store the filters of int8 conv2d and the W of int8 fc as int8 tensors,
-// quantized exactly as the INT8 contract quantizes them at run time (src/backends/reference/int8.ts
-// quantizeWeight: w_q = sat_s8(rne(f32(w · Sw[c])))), so the model shrinks ~4× and runs bit-identically.
+// quantized by the INT8 contract's own rule (src/int8/contract.ts quantizeWeight: w_q = sat_s8(rne(f32(w · Sw[c])))),
+// so the model shrinks ~4× and runs bit-identically.
 // Paddle Inference cannot read such filters (its oneDNN kernels expect fp32 weights).
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
+import { quantizeWeight } from '../int8/contract';
 import { isInt8, type Pass, type PassContext } from './pass';
-
-function rne(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && (r & 1) !== 0 ? r - 1 : r;
-}
-
-/** the contract's weight quantization (kept in step with int8.ts quantizeWeight by test/passes/int8_weights.test.ts) */
-export function quantizeWeightValue(w: number, sw: number): number {
-  const v = rne(Math.fround(w * sw));
-  return v < -128 ? -128 : v > 127 ? 127 : v;
-}
 
 function convert(g: Graph, ctx: PassContext, op: Op, slot: string, axis: 0 | 1): void {
   const name = op.input(slot);
@@ -31,7 +21,7 @@ function convert(g: Graph, ctx: PassContext, op: Op, slot: string, axis: 0 | 1):
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const ch = sw.length === 1 ? 0 : axis === 0 ? r : c;
-      q[r * cols + c] = quantizeWeightValue(src[r * cols + c], sw[ch]);
+      q[r * cols + c] = quantizeWeight(src[r * cols + c], sw[ch]);
     }
   }
   g.params.set(name, { dtype: 'int8', dims: [...t.dims], data: q });

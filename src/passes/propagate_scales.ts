@@ -1,15 +1,12 @@
-// _propagate_scales (spec 3.8; quant2_int8_mkldnn_pass.py 2.0 list plus the 3.x additions of
-// quant2_int8_onednn_pass.py): repeat until nothing changes:
-//   scale-immutable ops (transpose2, reshape2, pool2d, slice, shape, nearest_interp(_v2), split): if X has a
+// _propagate_scales (spec 3.8; PaddlePaddle/Paddle:paddle/fluid/framework/ir/onednn/
+// compute_propagate_scales_onednn_pass.cc UpdateScales, 3.x): repeat until nothing changes:
+//   scale-immutable ops (Paddle's list, src/ops/int8_scale.ts): if X has a
 //     scale, Out := X's entry; else if Out has one, X := Out's entry (the whole entry, unsigned flag included);
 //   concat: if Out has a scale, every input gets Out's entry;
 //   scale: if Out has a scale, X := (Out's unsigned, Out's scale × attr scale).
 import type { Op } from '../graph/op';
+import { SCALE_IMMUTABLE_OPS } from '../ops/int8_scale';
 import type { Pass, PassContext, ScaleEntry } from './pass';
-
-const IMMUTABLE: Record<string, string> = {
-  transpose2: 'X', reshape2: 'X', pool2d: 'X', slice: 'Input', shape: 'Input', nearest_interp: 'X', nearest_interp_v2: 'X', split: 'X',
-};
 
 const same = (a: ScaleEntry | undefined, b: ScaleEntry) =>
   a !== undefined && a.unsigned === b.unsigned && a.scale.length === b.scale.length && a.scale.every((v, i) => v === b.scale[i]);
@@ -18,7 +15,7 @@ function step(ops: Op[], ctx: PassContext): { changed: boolean; waiting: number 
   let changed = false, waiting = 0;
   const put = (name: string, e: ScaleEntry) => { if (!same(ctx.scales.get(name), e)) { ctx.scales.set(name, e); changed = true; } };
   for (const op of ops) {
-    const inSlot = IMMUTABLE[op.type];
+    const inSlot = SCALE_IMMUTABLE_OPS[op.type];
     if (inSlot) {
       const x = op.input(inSlot), outs = op.outputList('Out');
       if (!x || outs.length === 0) continue;

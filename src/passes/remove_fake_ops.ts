@@ -2,7 +2,7 @@
 // every fake op is taken out and the consumers of its Out read its X instead; its scale/state vars go with it.
 // An op that would read and write one var once the pair around it is gone gets a fresh output name (SSA, see
 // rename_inplace_outputs.ts), as Paddle's graph nodes keep the versions apart.
-import { fakeDialect } from './fake_ops';
+import { fakeDialect } from '../ops/fake_dialects';
 import type { Pass } from './pass';
 import { renameRewrittenOutputs } from './rename_inplace_outputs';
 import { QdeployError } from '../util/errors';

@@ -12,7 +12,7 @@
 // every version of it (Paddle keys var_quant_scales by name too), so a fresh name gets t's scale.
 import type { Graph } from '../graph/graph';
 import { Var } from '../graph/var';
-import { fakeDialect } from './fake_ops';
+import { fakeDialect } from '../ops/fake_dialects';
 import type { Pass, PassContext } from './pass';
 
 /** the executor's feed/fetch lists: every feed/fetch op writes or reads them, they are no data */

@@ -6,12 +6,12 @@
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { Var } from '../graph/var';
+import { isLegacyQuant } from '../runtime/op_rules';
 import { QdeployError } from '../util/errors';
 
-const isLegacyOp = (o: Op) => (o.type === 'quantize' || o.type === 'dequantize') && o.hasInput('X');
 
 export function isLegacyInt8(g: Graph): boolean {
-  return g.ops.some(isLegacyOp);
+  return g.ops.some(isLegacyQuant);
 }
 
 export interface LegacyResult { graph: Graph; removedOps: number; weights: number }
@@ -21,7 +21,7 @@ export function legacyToFp32(src: Graph): LegacyResult {
   const maxRange = new Map<string, number>(); // int8 weight → max_range
   let removed = 0;
   for (const op of [...g.ops]) {
-    if (!isLegacyOp(op)) continue;
+    if (!isLegacyQuant(op)) continue;
     const x = op.input('X')!, out = op.output('Out');
     if (op.type === 'dequantize') {
       const producer = g.producer(x);

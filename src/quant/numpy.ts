@@ -1,16 +1,10 @@
 // The few NumPy behaviours PaddlePaddle's PTQ code depends on, reproduced exactly where it matters:
-//   - np.round: round half to even;
+//   - np.round: round half to even (src/util/round.ts, shared with the INT8 contract);
 //   - float32 array arithmetic (each op rounded to float32: Math.fround) and np.mean / np.sum of float32 arrays,
 //     which NumPy computes by pairwise summation in float32 (numpy/_core/src/umath/loops_utils.h.src,
 //     pairwise_sum: blocks of 8 accumulators up to 128 elements, halves above that);
 //   - np.linspace / np.histogram edges and bin membership (np.histogram with an array of edges: bin i holds
 //     edges[i] <= x < edges[i+1], the last bin also holds x == edges[-1], values outside are dropped).
-
-/** np.round / np.around: half to even */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x); // half up
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 const f32 = Math.fround;
 const id = (x: number) => x;

@@ -5,7 +5,7 @@
 // then np.round (half to even); QuantWeightPass (onnx_format): round(x / s · 127) then clip to [−128, 127]).
 import { numel, type Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
-import { roundHalfEven } from './numpy';
+import { roundHalfEven } from '../util/round';
 
 const f32 = Math.fround;
 

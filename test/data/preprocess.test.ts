@@ -12,7 +12,7 @@ import { imageSize } from '../../src/data/image_size';
 import { imageBatches } from '../../src/data/pipeline';
 import { resizeCropLanczosPil } from '../../src/data/pil_resample';
 import {
-  Preprocessor, ocrResizedWidth, preprocessOptions, resizeCropGeometry, roundHalfEven, type PresetName, type ResampleImpl,
+  Preprocessor, ocrResizedWidth, preprocessOptions, resizeCropGeometry, type PresetName, type ResampleImpl,
 } from '../../src/data/preprocess';
 import { readValList } from '../../src/data/val_list';
 import { prewarmWorkers, workerJobsAnswered } from '../../src/data/worker_pool';
@@ -81,7 +81,8 @@ for (const c of cases) {
 }
 
 test('Paddle geometry: Python round half-even, (W-crop)//2 offsets', () => {
-  assert.equal([0.5, 1.5, 2.5, 2.4999, 2.5001, 255.5, 256.5].map(roundHalfEven), [0, 2, 2, 2, 3, 256, 256]);
+  assert.equal(resizeCropGeometry(250, 100, 5, 5, 5), { W: 12, H: 5, left: 3, top: 0 }); // 12.5 → 12 (even), not 13
+  assert.equal(resizeCropGeometry(350, 100, 5, 5, 5), { W: 18, H: 5, left: 6, top: 0 }); // 17.5 → 18 (even)
   assert.equal(resizeCropGeometry(500, 375, 256, 224, 224), { W: 341, H: 256, left: 58, top: 16 });
   assert.equal(resizeCropGeometry(375, 500, 256, 224, 224), { W: 256, H: 341, left: 16, top: 58 });
   // 230x160 → 368x256 (enlargement), 227 crop → odd margins round down

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { referenceBackend } from '../../src/backends/reference/backend';
-import { epilogue, int8Scales, quantizeWeight, rne, saturate, type Int8Epilogue } from '../../src/backends/reference/int8';
+import { epilogue, int8Scales, quantizeWeight, rne, saturate, type Int8Epilogue } from '../../src/int8/contract';
 import type { Tensor } from '../../src/util/dtype';
 import { kernelCases, type KernelCase } from './cases';
 import { caseInputs, checkCase, compareOutputs, runCase } from './harness';

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FAKE_DIALECTS, fakeDialect, isOneDnnQuantOp, looksLikeUnknownFake } from '../../src/passes/fake_ops';
+import { FAKE_DIALECTS, FAKE_QUANT_OPS, fakeDialect, isLegacyQuant, isOneDnnQuantOp, looksLikeUnknownFake } from '../../src/ops/fake_dialects';
+import { getSchema } from '../../src/ops/schema';
+import '../../src/ops/all';
 import { build } from './util';
 
 test('every dialect PaddleSlim has written is in the table', () => {
@@ -9,6 +11,14 @@ test('every dialect PaddleSlim has written is in the table', () => {
     'fake_channel_wise_quantize_dequantize_abs_max', 'fake_dequantize_max_abs', 'fake_channel_wise_dequantize_max_abs',
     'quantize_linear', 'dequantize_linear', 'quantize', 'dequantize'];
   for (const t of want) assert.ok(FAKE_DIALECTS.some((d) => d.type === t), t);
+});
+
+test('one op list: every non-legacy dialect has an op schema, and FAKE_QUANT_OPS is exactly those types', () => {
+  assert.equal([...FAKE_QUANT_OPS].sort(), ['dequantize_linear', 'fake_channel_wise_dequantize_max_abs',
+    'fake_channel_wise_quantize_abs_max', 'fake_channel_wise_quantize_dequantize_abs_max', 'fake_dequantize_max_abs',
+    'fake_quantize_abs_max', 'fake_quantize_dequantize_abs_max', 'fake_quantize_dequantize_moving_average_abs_max',
+    'fake_quantize_moving_average_abs_max', 'fake_quantize_range_abs_max', 'moving_average_abs_max_scale', 'quantize_linear']);
+  for (const t of FAKE_QUANT_OPS) assert.ok(getSchema(t), `schema for ${t}`);
 });
 
 test('legacy quantize (slot X) is a fake op; oneDNN quantize (slot Input) is not', () => {
@@ -28,6 +38,7 @@ test('legacy quantize (slot X) is a fake op; oneDNN quantize (slot Input) is not
   assert.ok(looksLikeUnknownFake(unk));
   assert.not.ok(looksLikeUnknownFake(rq));
   assert.ok(isOneDnnQuantOp(rq));
+  assert.equal([lq, oq, ld, unk, rq].map(isLegacyQuant), [true, false, true, false, false]);
 });
 
 test.run();

@@ -1,8 +1,8 @@
-// The INT8 contract (src/backends/reference/int8.ts, spec 4) as the reference kernels apply it, with every
+// The INT8 contract (src/int8/contract.ts, spec 4) as the reference kernels apply it, with every
 // expected value worked out by hand in the comments.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rne, saturate, quantizeValue, dequantizeValue, requantizeValue, int8Scales, epilogue } from '../../../src/backends/reference/int8';
+import { rne, saturate, quantizeValue, dequantizeValue, requantizeValue, int8Scales, epilogue } from '../../../src/int8/contract';
 import { run1, run1v, f } from './one_op';
 
 test('rne: ties to even, both signs; saturate to u8/s8/s32', () => {

@@ -6,13 +6,13 @@
 // float32. The loops are arranged per output plane (ic → kh → kw → oy → ox) so that each element still sees
 // exactly that summation order. A Filter stored as int8 (legacy `<w>.int8`) is used as float values.
 //
-// INT8 (`conv2d_{u8|s8}s8s32_direct_ref`, spec 4.4, src/backends/reference/int8.ts): filters quantized once in
+// INT8 (`conv2d_{u8|s8}s8s32_direct_ref`, spec 4.4, src/int8/contract.ts): filters quantized once in
 // prepare with quantizeWeight and the per-output-channel Scale_weights (with groups > 1 the channel index is the
 // global output channel), the f32 bias kept for the epilogue, exact s32 sums, epilogue() per element.
 // Filters already stored as int8 (convert --int8_weights) are taken as the quantized values.
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
-import { convGeom, isIntType, type ConvGeom } from '../../../runtime/op_rules';
-import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../int8';
+import { attrBool, attrInts, attrNum, attrStr, convGeom, isIntType, relu6Bound, type ConvGeom } from '../../../runtime/op_rules';
+import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../../../int8/contract';
 import { registerRef, type RefCtx } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
 
@@ -38,27 +38,27 @@ const INT8_ACTS = new Set(['', 'relu', 'relu6']);
 /** the fused activation of an FP32 conv (conv_activation_mkldnn_fuse_pass attribute mapping) */
 function fp32Activation(node: OpNode): ((v: number) => number) | string {
   const op = node.op;
-  const a = op.num('fuse_alpha', 0), b = op.num('fuse_beta', 0);
-  switch (op.str('fuse_activation', '')) {
+  const a = attrNum(op, 'fuse_alpha'), b = attrNum(op, 'fuse_beta');
+  switch (attrStr(op, 'fuse_activation')) {
     case '': return (v) => v;
     case 'relu': return (v) => (v > 0 ? v : 0);
-    case 'relu6': { const t = a === 0 ? 6 : a; return (v) => (v < 0 ? 0 : v > t ? t : v); }
+    case 'relu6': { const t = relu6Bound(op); return (v) => (v < 0 ? 0 : v > t ? t : v); }
     case 'leaky_relu': return (v) => (v > 0 ? v : a * v);
     case 'hard_swish': return (v) => { const s = a * v + b; return v * (s < 0 ? 0 : s > 1 ? 1 : s); };
     case 'swish': return (v) => v / (1 + Math.exp(-a * v));
-    default: return `fuse_activation ${op.str('fuse_activation', '')} is not supported`;
+    default: return `fuse_activation ${attrStr(op, 'fuse_activation')} is not supported`;
   }
 }
 
 function check(node: OpNode): string | undefined {
   const x = node.inputs.Input?.[0], w = node.inputs.Filter?.[0];
   if (!x || !w) return 'Input and Filter are required';
-  const residual = node.op.bool('fuse_residual_connection', false);
+  const residual = attrBool(node.op, 'fuse_residual_connection');
   if (residual && !node.inputs.ResidualData?.[0]) return 'ResidualData missing';
   if (isIntType(x.dtype)) {
     if (!w.value) return 'int8 conv needs a constant Filter';
     if (w.dtype !== 'fp32' && w.dtype !== 'int8') return `Filter dtype ${w.dtype}`;
-    if (!INT8_ACTS.has(node.op.str('fuse_activation', ''))) return `int8 fuse_activation ${node.op.str('fuse_activation', '')} is not supported`;
+    if (!INT8_ACTS.has(attrStr(node.op, 'fuse_activation'))) return `int8 fuse_activation ${attrStr(node.op, 'fuse_activation')} is not supported`;
     const b = node.inputs.Bias?.[0];
     if (b && (b.dtype !== 'fp32' || !b.value)) return 'int8 conv needs a constant fp32 Bias';
     const r = node.inputs.ResidualData?.[0];
@@ -76,7 +76,7 @@ function prepare(node: OpNode, weights: WeightTensors): F32State | I8State {
   const op = node.op;
   const x = node.inputs.Input[0], w = node.inputs.Filter[0];
   const g = convGeom(op, x.dims, w.dims);
-  const residual = op.bool('fuse_residual_connection', false);
+  const residual = attrBool(op, 'fuse_residual_connection');
   const acc = new Float64Array(g.oh * g.ow);
   const bSpec = node.inputs.Bias?.[0];
   if (!isIntType(x.dtype)) {
@@ -84,11 +84,11 @@ function prepare(node: OpNode, weights: WeightTensors): F32State | I8State {
     if (typeof act === 'string') kernelError(node, act);
     return { int8: false, g, bias: bSpec ? (weights.get(bSpec.name)?.data as Num | undefined) : undefined, act, residual, acc };
   }
-  const si = op.num('Scale_in', 1);
+  const si = attrNum(op, 'Scale_in');
   const out = node.outputs.Output[0];
-  const forceF32 = op.bool('force_fp32_output', false) || out.dtype === 'fp32';
-  const so = forceF32 ? 1 : op.num('Scale_out', 1);
-  const sw = perChannel(node, op.ints('Scale_weights', [1]), g.oc);
+  const forceF32 = attrBool(op, 'force_fp32_output') || out.dtype === 'fp32';
+  const so = forceF32 ? 1 : attrNum(op, 'Scale_out');
+  const sw = perChannel(node, attrInts(op, 'Scale_weights'), g.oc);
   const wt = weights.get(w.name);
   if (!wt) kernelError(node, `Filter '${w.name}' has no value`);
   const per = (g.ic / g.groups) * g.kh * g.kw;
@@ -107,10 +107,10 @@ function prepare(node: OpNode, weights: WeightTensors): F32State | I8State {
     if (!b) kernelError(node, `Bias '${bSpec.name}' has no value`);
     bias = Float32Array.from({ length: g.oc }, (_, c) => b[c]);
   }
-  const act = op.str('fuse_activation', '') as '' | 'relu' | 'relu6';
+  const act = attrStr(op, 'fuse_activation') as '' | 'relu' | 'relu6';
   const e: Int8Epilogue = { deq, bias, dstScale, activation: act, out: epiType(out.dtype) };
-  if (act === 'relu6') e.alpha = op.num('fuse_alpha', 6);
-  if (residual) e.sumScale = f32(1 / op.num('Scale_in_eltwise', 1));
+  if (act === 'relu6') e.alpha = relu6Bound(op);
+  if (residual) e.sumScale = f32(1 / attrNum(op, 'Scale_in_eltwise'));
   return { int8: true, g, wq, e, residual, acc };
 }
 

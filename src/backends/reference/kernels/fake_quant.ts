@@ -10,7 +10,7 @@ import { registerRef } from '../registry';
 
 type W = { [i: number]: number; readonly length: number };
 
-registerRef(FAKE_QUANT_OPS, {
+registerRef([...FAKE_QUANT_OPS], {
   check: (n) => {
     const x = n.inputs.X?.[0];
     if (!x) return 'missing input X';

@@ -6,7 +6,7 @@
 // with dq = f32(f32(1/Sx)·f32(1/Sy)) (int8Scales([Sy], Sx, So)).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import { isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../runtime/op_rules';
-import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../int8';
+import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
 

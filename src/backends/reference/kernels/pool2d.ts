@@ -2,7 +2,7 @@
 // sum of the window in row order divided by the pool size and rounded once to float32. u8/s8 (spec 4.6, int8.ts):
 // max is the plain max of the stored ints; avg is avgPoolValue(exact sum, count).
 import { poolGeom, poolWindow, type PoolGeom } from '../../../runtime/op_rules';
-import { avgPoolValue } from '../int8';
+import { avgPoolValue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';
 

@@ -4,8 +4,8 @@
 // x·127/s) stored as float32 (x is within [−s, s] by construction, so the clip is a no-op), OutScale = [s];
 // s ≤ 1e−30 uses 1/(s + 1e−6) (Paddle's inverse(), spec 2). Dequantize: Out = f32(Scale[0]·X / max_range).
 // oneDNN: quantizeValue / dequantizeValue / requantizeValue of int8.ts, element by element.
-import { isLegacyQuantOp } from '../../../runtime/op_rules';
-import { dequantizeValue, quantizeValue, requantizeValue } from '../int8';
+import { isLegacyQuant } from '../../../runtime/op_rules';
+import { dequantizeValue, quantizeValue, requantizeValue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';
 
@@ -20,7 +20,7 @@ registerRef('quantize', {
   },
   run: (c) => {
     const op = c.node.op;
-    if (isLegacyQuantOp(c.node)) {
+    if (isLegacyQuant(c.node.op)) {
       const x = c.in('X') as Num, y = c.out('Out') as unknown as W;
       let s = 0;
       for (let i = 0; i < x.length; i++) { const a = Math.abs(x[i]); if (a > s) s = a; }
@@ -34,18 +34,18 @@ registerRef('quantize', {
     const x = c.in('Input') as Num, y = c.out('Output') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = quantizeValue(x[i], scale, shift, t);
   },
-  name: (n) => (isLegacyQuantOp(n) ? 'quantize_abs_max_dynamic_f32_ref' : `quantize_f32${short(n.outputs.Output[0].dtype)}_ref`),
+  name: (n) => (isLegacyQuant(n.op) ? 'quantize_abs_max_dynamic_f32_ref' : `quantize_f32${short(n.outputs.Output[0].dtype)}_ref`),
 });
 
 registerRef('dequantize', {
   check: (n) => {
-    if (isLegacyQuantOp(n)) return n.inputs.X[0].dtype === 'fp32' && n.inputs.Scale?.[0]?.dtype === 'fp32' ? undefined : 'X and Scale must be fp32';
+    if (isLegacyQuant(n.op)) return n.inputs.X[0].dtype === 'fp32' && n.inputs.Scale?.[0]?.dtype === 'fp32' ? undefined : 'X and Scale must be fp32';
     const d = n.inputs.Input[0].dtype;
     return d === 'int8' || d === 'uint8' ? undefined : `Input dtype ${d}`;
   },
   run: (c) => {
     const op = c.node.op;
-    if (isLegacyQuantOp(c.node)) {
+    if (isLegacyQuant(c.node.op)) {
       const x = c.in('X') as Num, s = (c.in('Scale') as Num)[0], y = c.out('Out') as unknown as W;
       const range = op.num('max_range', 1);
       for (let i = 0; i < x.length; i++) y[i] = f32((s * x[i]) / range);
@@ -55,7 +55,7 @@ registerRef('dequantize', {
     const x = c.in('Input') as Num, y = c.out('Output') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = dequantizeValue(x[i], scale, shift);
   },
-  name: (n) => (isLegacyQuantOp(n) ? 'dequantize_max_abs_f32_ref' : `dequantize_${short(n.inputs.Input[0].dtype)}f32_ref`),
+  name: (n) => (isLegacyQuant(n.op) ? 'dequantize_max_abs_f32_ref' : `dequantize_${short(n.inputs.Input[0].dtype)}f32_ref`),
 });
 
 registerRef('requantize', {
