@@ -2,9 +2,9 @@
 // from attributes in describe) and the weights, bias and INT8 scales (made from the weights in prepare).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import type { ParamBlock } from '../memory';
-import { convGeom, isIntType } from '../../../runtime/op_rules';
+import { convGeom, isIntType, relu6Bound } from '../../../runtime/op_rules';
 import type { DType, TypedArray } from '../../../util/dtype';
-import { int8Scales as contractScales, quantizeWeight } from '../../reference/int8';
+import { int8Scales as contractScales, quantizeWeight } from '../../../int8/contract';
 import { perChannel } from '../../reference/kernels/util';
 import { fail, tcode, weightOf, type Run, type WasmCtx } from '../family';
 import { ACT, CF, T } from '../params';
@@ -35,7 +35,7 @@ export function convEpilogue(node: OpNode): ConvEpilogue {
     const act = actName === 'relu' ? ACT.relu : actName === 'relu6' ? ACT.relu6 : ACT.none;
     return {
       g, int8, per, outType: tcode(out.dtype), resType: r ? tcode(r.dtype) : 0,
-      act, alpha: act === ACT.relu6 ? op.num('fuse_alpha', 6) : 0, beta: 0,
+      act, alpha: act === ACT.relu6 ? relu6Bound(op) : 0, beta: 0,
       sumScale: residual ? Math.fround(1 / op.num('Scale_in_eltwise', 1)) : 0, signed: x.dtype === 'int8',
     };
   }
@@ -69,7 +69,7 @@ export function convWeights(node: OpNode, w: WeightTensors, e: ConvEpilogue): Co
 
 export interface Int8Conv { deq: Float32Array; dstScale: number; sw: Float64Array }
 
-/** the contract's dq[c] and output multiplier (src/backends/reference/int8.ts int8Scales) */
+/** the contract's dq[c] and output multiplier (src/int8/contract.ts int8Scales) */
 export function int8Scales(node: OpNode, nch: number, outDtype: DType, forceF32: boolean): Int8Conv {
   const op = node.op;
   const sw = perChannel(node, op.ints('Scale_weights', [1]), nch);
@@ -90,7 +90,7 @@ function fp32Act(node: OpNode): { act: number; alpha: number; beta: number } {
   switch (op.str('fuse_activation', '')) {
     case '': return { act: ACT.none, alpha: 0, beta: 0 };
     case 'relu': return { act: ACT.relu, alpha: 0, beta: 0 };
-    case 'relu6': return { act: ACT.relu6, alpha: a === 0 ? 6 : a, beta: 0 };
+    case 'relu6': return { act: ACT.relu6, alpha: relu6Bound(op), beta: 0 };
     case 'leaky_relu': return { act: ACT.leaky_relu, alpha: a, beta: 0 };
     case 'hard_swish': return { act: ACT.hard_swish, alpha: a, beta: b };
     case 'swish': return { act: ACT.swish, alpha: a, beta: 0 };

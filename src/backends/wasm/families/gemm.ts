@@ -4,7 +4,7 @@
 // gemv.ts).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import { isIntType, matmulGeom, prod } from '../../../runtime/op_rules';
-import { quantizeWeight } from '../../reference/int8';
+import { quantizeWeight } from '../../../int8/contract';
 import { family, tcode, tname, weightOf, type Decision, type Run, type WasmCtx } from '../family';
 import { ACT, G, poolFn, T } from '../params';
 import { constFilter, convEpilogue, convFlags, convWeights, f32Bias, gemmVariant, int8Scales, type ConvGeom } from './conv_setup';
