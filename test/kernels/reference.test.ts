@@ -139,7 +139,8 @@ for (const c of cases.filter((x) => isConv(x) && x.inputs[0].dtype !== 'fp32')) 
     const act = (a.fuse_activation as string) || '';
     const b = vals[2].data as Float32Array;
     const e: Int8Epilogue = { deq, dstScale, bias: b, activation: act as Int8Epilogue['activation'], out: fp32Out ? 'f32' : act ? 'u8' : 's8' };
-    if (act === 'relu6') e.alpha = a.fuse_alpha as number;
+    // Conv2DOpMaker's fuse_alpha default is 0, which relu6 reads as its own threshold 6 (Paddle's fuse passes write it)
+    if (act === 'relu6') e.alpha = (a.fuse_alpha as number | undefined) || 6;
     const residual = a.fuse_residual_connection === true ? (vals[3].data as unknown as ArrayLike<number>) : undefined;
     if (residual) e.sumScale = f(1 / (a.Scale_in_eltwise as number));
     const plane = P.oh * P.ow;
