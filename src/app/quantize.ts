@@ -92,7 +92,7 @@ export async function quantizeModel(modelDir: string, saveDir: string, o: Quanti
   log(`calibration data: ${data.what}, ${data.batches} batch${data.batches === 1 ? '' : 'es'} of ${batchSize}`);
   let r;
   try {
-    r = await postTrainingQuantize(g, choice.backend, data.source, {
+    r = await postTrainingQuantize(g, choice.backends, data.source, {
       ...ptq, batches: data.batches,
       progress: ptq.progress ?? ((label, total) => createProgress(label, total, { unit: 'batch' })),
       warn: ptq.warn ?? warn,

@@ -137,7 +137,7 @@ async function demo(args: ParsedArgs, tempWork: string | undefined): Promise<voi
   // ---- 1. zoo model
   step(1, n, `zoo ${model}: Paddle model zoo structure, synthetic weights (seeded), input [-1,3,${size},${size}]`);
   const fp32 = timed(`built ${model}; classifier standardised on ${nCal} generated images`, () =>
-    buildZooModel(model, { imageSize: size, fcCalibration: { images: generatedImages(nCal, size, 1234), backend: choice.backend } }));
+    buildZooModel(model, { imageSize: size, fcCalibration: { images: generatedImages(nCal, size, 1234), backend: choice.backends } }));
   const fp32Dir = join(dir, `${model}_fp32`);
   saveGraph(fp32, fp32Dir, { overwrite: true });
   out(`      ${fp32.ops.length} ops, ${fp32.params.size} parameters → ${fp32Dir}\n`);
@@ -207,7 +207,7 @@ async function demo(args: ParsedArgs, tempWork: string | undefined): Promise<voi
   const cal = openCalibrationData(realBin, sqDims, 1, nSqCal);
   let sqr;
   try {
-    sqr = await timedAsync('calibrated', () => postTrainingQuantize(sq, choice.backend, cal.source, { algo, batches: cal.batches }));
+    sqr = await timedAsync('calibrated', () => postTrainingQuantize(sq, choice.backends, cal.source, { algo, batches: cal.batches }));
   } finally {
     cal.close();
   }

@@ -46,7 +46,7 @@ statistics that keep activations near unit scale; the classifier is standardised
     const choice = chooseBackend('auto', 1);
     const g = buildZooModel(model, {
       imageSize: size, ...(seed !== undefined ? { seed } : {}),
-      ...(fcN > 0 ? { fcCalibration: { images: generatedImages(fcN, size, 1234), backend: choice.backend } } : {}),
+      ...(fcN > 0 ? { fcCalibration: { images: generatedImages(fcN, size, 1234), backend: choice.backends } } : {}),
     });
     let result = g;
     let note = '';

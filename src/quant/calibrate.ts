@@ -5,7 +5,7 @@
 // "Sampling stage": histograms), the others once. Memory stays bounded: one batch in flight, one tensor copied
 // out at a time, observers keep running statistics only.
 import type { Graph } from '../graph/graph';
-import type { Backend } from '../runtime/backend';
+import type { Backends } from '../runtime/compile';
 import { compile } from '../runtime/compile';
 import type { Plan } from '../runtime/plan';
 import { numel } from '../util/dtype';
@@ -40,7 +40,7 @@ export interface CalibrationResult {
   seconds: number;
 }
 
-export async function calibrate(g: Graph, backend: Backend, data: BatchSource, opts: CalibrateOptions): Promise<CalibrationResult> {
+export async function calibrate(g: Graph, backend: Backends, data: BatchSource, opts: CalibrateOptions): Promise<CalibrationResult> {
   const t0 = performance.now();
   const feeds = g.feeds();
   if (feeds.length !== 1) throw new QdeployError('unsupported', `${g.source || 'model'}: calibration needs a model with one input, it has ${feeds.length}`);
@@ -100,7 +100,7 @@ export async function calibrate(g: Graph, backend: Backend, data: BatchSource, o
     const t = obs.threshold();
     if (t === undefined) { zeroSize.add(name); continue; }
     if (!Number.isFinite(t)) {
-      throw new QdeployError('quant', `activation '${name}' has a non-finite calibration threshold (${t}): the FP32 model produced inf/NaN on backend ${backend.name}; no model written`);
+      throw new QdeployError('quant', `activation '${name}' has a non-finite calibration threshold (${t}): the FP32 model produced inf/NaN on backend ${(Array.isArray(backend) ? backend : [backend]).map((b) => b.name).join('+')}; no model written`);
     }
     thresholds.set(name, t);
   }

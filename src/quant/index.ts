@@ -2,7 +2,7 @@
 // PaddlePaddle/Paddle:python/paddle/static/quantization/post_training_quantization.py): collect the tensors to
 // calibrate, compute weight thresholds, calibrate activations on a backend, and write the quant model layout.
 import type { Graph } from '../graph/graph';
-import type { Backend } from '../runtime/backend';
+import type { Backends } from '../runtime/compile';
 import { QdeployError } from '../util/errors';
 import type { Progress } from '../util/progress';
 import { calibrate, type BatchSource, type CalibrationResult } from './calibrate';
@@ -50,7 +50,7 @@ export function quantizableOps(g: Graph, opTypes: readonly string[]): string[] {
   }).map((op) => op.label);
 }
 
-export async function postTrainingQuantize(model: Graph, backend: Backend, data: BatchSource, opts: PtqOptions): Promise<PtqResult> {
+export async function postTrainingQuantize(model: Graph, backend: Backends, data: BatchSource, opts: PtqOptions): Promise<PtqResult> {
   const legacy = isLegacyInt8(model);
   const fp32 = legacy ? legacyToFp32(model).graph : model;
   const opTypes = opts.quantizableOpTypes ?? DEFAULT_QUANTIZABLE_OP_TYPES;

@@ -3,11 +3,11 @@
 // image would get the same top class. Run the model on a few generated images, standardise each pooled
 // feature (fc weights scaled by spread/σ_i, bias absorbing −μ·W), as data-dependent initialisation does.
 import type { Graph } from '../graph/graph';
-import type { Backend } from '../runtime/backend';
+import type { Backends } from '../runtime/compile';
 import { compile } from '../runtime/compile';
 import { QdeployError } from '../util/errors';
 
-export function calibrateClassifier(g: Graph, images: Float32Array[], backend: Backend, spread = 2.5): void {
+export function calibrateClassifier(g: Graph, images: Float32Array[], backend: Backends, spread = 2.5): void {
   const mul = [...g.ops].reverse().find((o) => o.type === 'mul');
   if (!mul) throw new QdeployError('internal', `${g.source}: no mul (fc) op to calibrate`);
   const add = g.consumers(mul.output('Out')!).find((o) => o.type === 'elementwise_add');

@@ -2,7 +2,7 @@
 // (PaddlePaddle/models: PaddleCV/image_classification/models/{resnet.py, mobilenet.py, mobilenet_v2.py}),
 // built with deterministic synthetic weights. Input `image` [-1,3,S,S]; output softmax probabilities [N,1000].
 import type { Graph } from '../graph/graph';
-import type { Backend } from '../runtime/backend';
+import type { Backends } from '../runtime/compile';
 import { NetBuilder, type T } from './builder';
 import { calibrateClassifier } from './fc_calibrate';
 
@@ -11,7 +11,7 @@ export type ZooModel = (typeof ZOO_MODELS)[number];
 
 export interface ZooOptions {
   /** generated images to standardise the classifier's input on (calibrateClassifier); none: random fc */
-  fcCalibration?: { images: Float32Array[]; backend: Backend };
+  fcCalibration?: { images: Float32Array[]; backend: Backends };
   seed?: number;
   /** input height = width (224 in the zoo; smaller for quick tests, multiple of 32) */
   imageSize?: number;
