@@ -1,0 +1,191 @@
+// conv2d (plain, grouped, depthwise) and fc on oneDNN, INT8 and FP32, in the INT8 contract's arithmetic
+// (src/backends/reference/int8.ts). The mapping is the one measured exact on avx512_core_vnni
+// (/work/shared/spec/onednn-mapping.md): the per-channel dq[c] as oneDNN 2.6's output scales, the f32 bias as a
+// binary_add post-op (2.6's bias argument is added before the output scale, which rounds differently), the
+// activation, then eltwise_linear(ds) and oneDNN's saturating round-half-even conversion. oneDNN 3 dropped output
+// scales: there dq[c] is a binary_mul post-op, the same single f32 product. One source for both versions.
+#include <omp.h>
+
+#include <cstring>
+#include <unordered_map>
+
+#include "dnnl_addon.h"
+
+namespace qdeploy {
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+using dnnl::memory;
+
+static uint64_t g_reorders = 0;
+uint64_t reorder_count() { return g_reorders; }
+
+dnnl::engine &engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+static dnnl::stream &stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+
+static dt to_dt(DType t) { return t == DType::u8 ? dt::u8 : t == DType::s8 ? dt::s8 : dt::f32; }
+
+static void add_eltwise(dnnl::post_ops &po, dnnl::algorithm alg, float alpha, float beta) {
+#if DNNL_VERSION_MAJOR >= 3
+  po.append_eltwise(alg, alpha, beta);
+#else
+  po.append_eltwise(1.f, alg, alpha, beta);
+#endif
+}
+
+/** a host vector as a oneDNN memory owning a copy */
+static memory owned(const memory::desc &md, const void *data, size_t bytes) {
+  memory m(md, engine());
+  std::memcpy(m.get_data_handle(), data, bytes);
+  return m;
+}
+
+class DnnlKernel : public OpKernel {
+ public:
+  explicit DnnlKernel(const OpSpec &s) : s_(s) { build(); }
+
+  void run(uint8_t *base, int64_t in, int64_t out, int64_t res) override {
+    omp_set_num_threads(s_.threads);
+    src_user_.set_data_handle(base + in);
+    dst_user_.set_data_handle(base + out);
+    auto &st = stream();
+    if (reorder_in_) { reorder_in_.execute(st, src_user_, src_op_); g_reorders++; }
+    if (s_.residual) {
+      // the sum post-op reads the residual from dst: put it there, in dst's layout
+      res_user_.set_data_handle(base + res);
+      if (reorder_out_) { dnnl::reorder(res_user_, dst_op_).execute(st, res_user_, dst_op_); g_reorders++; }
+      else if (res != out) std::memcpy(base + out, base + res, dst_op_.get_desc().get_size());
+    }
+    prim_.execute(st, args_);
+    if (reorder_out_) { reorder_out_.execute(st, dst_op_, dst_user_); g_reorders++; }
+    st.wait();
+  }
+
+ private:
+  void build() {
+    const OpSpec &s = s_;
+    auto &eng = engine();
+    const bool int8 = s.src != DType::f32;
+    memory::dims src_d, dst_d, wei_d, post_d;
+    tag user_tag, wei_tag;
+    if (s.fc) {
+      src_d = {s.n, s.ic}; dst_d = {s.n, s.oc}; wei_d = {s.oc, s.ic}; post_d = {1, s.oc};
+      user_tag = tag::nc; wei_tag = tag::oi;
+    } else {
+      src_d = {s.n, s.ic, s.ih, s.iw}; dst_d = {s.n, s.oc, s.oh, s.ow}; post_d = {1, s.oc, 1, 1};
+      user_tag = tag::nchw;
+      if (s.groups > 1) { wei_d = {s.groups, s.oc / s.groups, s.ic / s.groups, s.kh, s.kw}; wei_tag = tag::goihw; }
+      else { wei_d = {s.oc, s.ic, s.kh, s.kw}; wei_tag = tag::oihw; }
+    }
+    const dt wdt = int8 ? dt::s8 : dt::f32;
+    memory::desc src_any(src_d, to_dt(s.src), s.fc ? tag::nc : tag::any);
+    memory::desc dst_any(dst_d, to_dt(s.dst), s.fc ? tag::nc : tag::any);
+    memory::desc wei_any(wei_d, wdt, tag::any);
+    memory::desc bias_md({s.oc}, dt::f32, tag::a);
+    memory::desc post_md(post_d, dt::f32, s.fc ? tag::ab : tag::abcd);
+    const bool fp32_bias = !int8 && !s.bias.empty();
+
+    dnnl::primitive_attr attr;
+    dnnl::post_ops po;
+    std::vector<memory> post_mem;  // binary post-op operands, in post-op order
+    if (int8) {
+#if DNNL_VERSION_MAJOR >= 3
+      po.append_binary(dnnl::algorithm::binary_mul, post_md);
+      post_mem.push_back(owned(post_md, s.deq.data(), s.deq.size() * 4));
+#else
+      attr.set_output_scales(1 << 1, s.deq);
+#endif
+      if (!s.bias.empty()) {
+        po.append_binary(dnnl::algorithm::binary_add, post_md);
+        post_mem.push_back(owned(post_md, s.bias.data(), s.bias.size() * 4));
+      }
+    }
+    if (s.residual) po.append_sum(1.f);
+    if (s.act == Act::relu) add_eltwise(po, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    else if (s.act == Act::clip) add_eltwise(po, dnnl::algorithm::eltwise_clip, 0.f, s.alpha);
+    else if (s.act == Act::leaky) add_eltwise(po, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
+    if (int8 && s.dst != DType::f32) add_eltwise(po, dnnl::algorithm::eltwise_linear, s.dst_scale, 0.f);
+    attr.set_post_ops(po);
+
+    memory::desc src_md, dst_md, wei_md;
+    if (s.fc) {
+#if DNNL_VERSION_MAJOR >= 3
+      auto pd = fp32_bias
+          ? dnnl::inner_product_forward::primitive_desc(eng, dnnl::prop_kind::forward_inference, src_any, wei_any, bias_md, dst_any, attr)
+          : dnnl::inner_product_forward::primitive_desc(eng, dnnl::prop_kind::forward_inference, src_any, wei_any, dst_any, attr);
+#else
+      auto d = fp32_bias
+          ? dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src_any, wei_any, bias_md, dst_any)
+          : dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src_any, wei_any, dst_any);
+      dnnl::inner_product_forward::primitive_desc pd(d, attr, eng);
+#endif
+      prim_ = dnnl::inner_product_forward(pd);
+      impl = pd.impl_info_str();
+      src_md = pd.src_desc(); dst_md = pd.dst_desc(); wei_md = pd.weights_desc();
+    } else {
+      memory::dims strides{s.sh, s.sw}, dil{s.dh - 1, s.dw - 1}, pl{s.pt, s.pl}, pr{s.pb, s.pr};
+      const auto fwd = dnnl::prop_kind::forward_inference;
+      const auto alg = dnnl::algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
+      auto pd = fp32_bias
+          ? dnnl::convolution_forward::primitive_desc(eng, fwd, alg, src_any, wei_any, bias_md, dst_any, strides, dil, pl, pr, attr)
+          : dnnl::convolution_forward::primitive_desc(eng, fwd, alg, src_any, wei_any, dst_any, strides, dil, pl, pr, attr);
+#else
+      auto d = fp32_bias
+          ? dnnl::convolution_forward::desc(fwd, alg, src_any, wei_any, bias_md, dst_any, strides, dil, pl, pr)
+          : dnnl::convolution_forward::desc(fwd, alg, src_any, wei_any, dst_any, strides, dil, pl, pr);
+      dnnl::convolution_forward::primitive_desc pd(d, attr, eng);
+#endif
+      prim_ = dnnl::convolution_forward(pd);
+      impl = pd.impl_info_str();
+      src_md = pd.src_desc(); dst_md = pd.dst_desc(); wei_md = pd.weights_desc();
+    }
+
+    // weights: reordered once into the primitive's layout (s8 with compensation where oneDNN wants it)
+    memory::desc wei_user_md(wei_d, wdt, wei_tag);
+    memory wei_user = int8 ? owned(wei_user_md, s.wq.data(), s.wq.size()) : owned(wei_user_md, s.wf.data(), s.wf.size() * 4);
+    memory wei(wei_md, eng);
+    dnnl::reorder(wei_user, wei).execute(stream(), wei_user, wei);
+    stream().wait();
+
+    // activations live in the arena as NCHW (fc: rows × features); oneDNN's INT8 kernels want NHWC or blocked
+    // layouts, so a conv reorders its input and output here. The runtime's layout planning (activations kept in
+    // the backend's layout between its ops) removes these two reorders per conv; they are counted meanwhile.
+    memory::desc src_user_md(src_d, to_dt(s.src), user_tag), dst_user_md(dst_d, to_dt(s.dst), user_tag);
+    src_user_ = memory(src_user_md, eng, nullptr);
+    dst_user_ = memory(dst_user_md, eng, nullptr);
+    if (s.residual) res_user_ = memory(dst_user_md, eng, nullptr);
+    if (src_md == src_user_md) src_op_ = src_user_;
+    else { src_op_ = memory(src_md, eng); reorder_in_ = dnnl::reorder(src_user_, src_op_); }
+    if (dst_md == dst_user_md) dst_op_ = dst_user_;
+    else { dst_op_ = memory(dst_md, eng); reorder_out_ = dnnl::reorder(dst_op_, dst_user_); }
+
+    args_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst_op_}};
+    if (fp32_bias) args_[DNNL_ARG_BIAS] = owned(bias_md, s.bias.data(), s.bias.size() * 4);
+    int idx = 0, bin = 0;
+    for (int i = 0; i < po.len(); i++, idx++) {
+      if (po.kind(i) == dnnl::primitive::kind::binary) args_[DNNL_ARG_ATTR_MULTIPLE_POST_OP(idx) | DNNL_ARG_SRC_1] = post_mem[bin++];
+    }
+  }
+
+  OpSpec s_;
+  dnnl::primitive prim_;
+  dnnl::reorder reorder_in_, reorder_out_;
+  memory src_user_, dst_user_, res_user_, src_op_, dst_op_;
+  std::unordered_map<int, memory> args_;
+};
+
+std::unique_ptr<OpKernel> make_kernel(const OpSpec &s) {
+  // oneDNN (OpenMP build) fixes a primitive's thread count when it is created
+  omp_set_num_threads(s.threads);
+  return std::unique_ptr<OpKernel>(new DnnlKernel(s));
+}
+
+}  // namespace qdeploy
