@@ -1,0 +1,324 @@
+// The native backend: conv2d (plain, grouped, depthwise) and fc on oneDNN through the qdeploy_dnnl addon, INT8
+// byte-identical to the contract (src/backends/reference/int8.ts) and FP32 within the kernel suite's tolerance.
+// describe() accepts only what runs exactly on the ISA oneDNN picked and declines the rest with the reason;
+// prepare() quantizes weights by the contract and creates the primitive; execute() runs it in place on the arena
+// (an aligned external ArrayBuffer the addon owns).
+//
+// What it declines and why (measured in the spec file onednn-mapping.md):
+// - INT8 residual (fuse_residual_connection): oneDNN's sum post-op computes v + s·r with one rounding, the
+//   contract rounds f32(s·r) first; 1–3 outputs per layer differ.
+// - INT8 on an ISA without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16. Exact
+//   only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15); s8 activations are inexact there everywhere.
+//   Depthwise too: the spec file's one layer was exact on avx2, but the kernel suite's 2- and 3-channel
+//   depthwise convs with full-range weights differ there (jit_uni_int8:avx2), so they get the same rule.
+// - Everything but conv2d, depthwise_conv2d and fc: the runtime cannot yet place an op on another backend, so a
+//   model with such an op does not compile on native (compile() lists the ops).
+import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
+import { convGeom, isIntType, prod } from '../../runtime/op_rules';
+import type { DType, TypedArray } from '../../util/dtype';
+import { QdeployError } from '../../util/errors';
+import { int8Scales, quantizeWeight } from '../reference/int8';
+import { loadDnnlAddon, type DnnlAddon, type NativeDType, type NativeHandle, type NativeInfo, type NativeOpSpec } from './addon';
+
+/** ops the native backend runs (the rest are declined with this list in the reason) */
+export const NATIVE_OPS = ['conv2d', 'depthwise_conv2d', 'fc'] as const;
+
+/** effective ISAs whose INT8 kernels use VNNI (vpdpbusd: s32 accumulation, no int16 pair sums) */
+const VNNI_ISAS = new Set(['avx512_core_vnni', 'avx512_core_bf16', 'avx512_core_amx', 'avx2_vnni']);
+/** ISAs oneDNN has JIT INT8/FP32 kernels for that we accept at all */
+const USABLE_ISAS = new Set(['avx2', 'avx2_vnni', 'avx512_core', ...VNNI_ISAS]);
+
+/** largest |w_q| whose u8 pair sums 255·(|w0|+|w1|) stay inside int16 */
+const SAT_FREE_W = 64;
+
+export interface NativeOptions {
+  threads?: number;
+  /** oneDNN ISA cap for the process (avx2, avx512_core, avx512_core_vnni, …); must come before the first use */
+  maxIsa?: string;
+}
+
+let state: { addon?: DnnlAddon; info?: NativeInfo; reason?: string; maxIsa?: string } | undefined;
+
+/** the addon and oneDNN's ISA, fixed on first call (a cap, if any, is applied first) */
+function load(maxIsa?: string): NonNullable<typeof state> {
+  if (state) {
+    if (maxIsa && state.addon && maxIsa !== state.maxIsa) {
+      throw new QdeployError('usage', `the ISA cap is process-wide and already fixed (${state.maxIsa ?? state.info?.effectiveIsa}): cannot cap to ${maxIsa}`);
+    }
+    return state;
+  }
+  const l = loadDnnlAddon();
+  if (!l.addon) return (state = { reason: l.reason });
+  if (maxIsa) {
+    const why = l.addon.setMaxIsa(maxIsa);
+    if (why) throw new QdeployError('usage', `max ISA ${maxIsa}: ${why}`);
+  }
+  const info = l.addon.info();
+  if (!USABLE_ISAS.has(info.effectiveIsa)) {
+    return (state = { reason: `oneDNN ${info.version} would run ${info.effectiveIsa} on this CPU (best: ${info.cpuBest}); the native backend needs AVX2 or better` });
+  }
+  return (state = { addon: l.addon, info, maxIsa });
+}
+
+/** why the native backend cannot run here, or undefined when it can */
+export function nativeUnavailable(): string | undefined {
+  return load().reason;
+}
+
+/** oneDNN's version and ISA, when available (for selection messages) */
+export function nativeInfo(): NativeInfo | undefined {
+  return load().info;
+}
+
+/** the arena: an aligned buffer the addon allocated; the kernels address it by offset */
+class NativeArena implements Arena {
+  constructor(readonly buffer: ArrayBuffer, readonly bytes: number) {}
+  u8(): Uint8Array { return new Uint8Array(this.buffer, 0, this.bytes); }
+}
+
+interface NativeKernel extends Kernel {
+  handle: NativeHandle;
+  inSlot: string;
+  outSlot: string;
+  resSlot?: string;
+}
+
+const ntype = (d: DType): NativeDType => (d === 'uint8' ? 'u8' : d === 'int8' ? 's8' : 'f32');
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+  readonly alignment = 64;
+  readonly threads: number;
+  readonly addon: DnnlAddon;
+  readonly lib: NativeInfo;
+  /** INT8 without VNNI saturates: only the exact subset is accepted */
+  readonly vnni: boolean;
+
+  constructor(opts: NativeOptions = {}) {
+    const threads = opts.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new QdeployError('usage', `--num_threads must be 1..256, got ${threads}`);
+    const l = load(opts.maxIsa);
+    if (!l.addon || !l.info) throw new QdeployError('backend', `native backend unavailable: ${l.reason}`);
+    this.addon = l.addon;
+    this.lib = l.info;
+    this.threads = threads;
+    this.vnni = VNNI_ISAS.has(l.info.effectiveIsa);
+  }
+
+  info(): BackendInfo {
+    return {
+      name: 'native', available: true, isa: this.lib.effectiveIsa, threads: this.threads,
+      features: [
+        `oneDNN ${this.lib.version}`, `CPU best ${this.lib.cpuBest} (cpuid + XGETBV)`,
+        this.vnni ? 'INT8 on VNNI: exact mapping' : 'INT8 without VNNI: only saturation-free ops (u8 activations, |w| <= 64)',
+        'activations reordered NCHW <-> oneDNN layout around each conv (counted)',
+      ],
+    };
+  }
+
+  describe(node: OpNode): KernelDesc | Unsupported {
+    const t = node.op.type;
+    if (t === 'conv2d' || t === 'depthwise_conv2d') return this.describeConv(node);
+    if (t === 'fc') return this.describeFc(node);
+    return { unsupported: `native runs only ${NATIVE_OPS.join(', ')}; a model with other ops runs on --backend wasm` };
+  }
+
+  private describeConv(node: OpNode): KernelDesc | Unsupported {
+    const op = node.op;
+    const x = node.inputs.Input?.[0], w = node.inputs.Filter?.[0], b = node.inputs.Bias?.[0], out = node.outputs.Output?.[0];
+    if (!x || !w || !out) return { unsupported: 'Input, Filter and Output are required' };
+    if (!w.value) return { unsupported: 'Filter is not a constant' };
+    if (w.dtype !== 'fp32' && w.dtype !== 'int8') return { unsupported: `Filter dtype ${w.dtype}` };
+    if (b && (!b.value || b.dtype !== 'fp32')) return { unsupported: 'Bias must be a constant fp32 tensor' };
+    const g = convGeom(op, x.dims, w.dims);
+    const residual = op.bool('fuse_residual_connection', false);
+    const act = op.str('fuse_activation', '');
+    const dw = g.groups > 1 && g.groups === g.ic && g.oc === g.ic;
+    if (!isIntType(x.dtype)) {
+      if (x.dtype !== 'fp32' || out.dtype !== 'fp32') return { unsupported: `Input dtype ${x.dtype}, Output ${out.dtype}` };
+      if (!['', 'relu', 'relu6', 'leaky_relu'].includes(act)) return { unsupported: `fp32 fuse_activation ${act} (native fuses relu, relu6, leaky_relu)` };
+      const r = node.inputs.ResidualData?.[0];
+      if (residual && (!r || r.dtype !== 'fp32')) return { unsupported: 'fp32 residual must be an fp32 ResidualData' };
+      return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_f32_onednn` };
+    }
+    if (!['uint8', 'int8', 'fp32'].includes(out.dtype)) return { unsupported: `Output dtype ${out.dtype}` };
+    if (act !== '' && act !== 'relu' && act !== 'relu6') return { unsupported: `int8 fuse_activation ${act}` };
+    if (residual) {
+      return { unsupported: "int8 residual add: oneDNN's sum post-op rounds v + s·r once where the INT8 contract rounds twice (1–3 outputs per layer would differ)" };
+    }
+    const sat = this.int8Exactness(node, x.dtype, () => convWeightsQ(node));
+    if (sat) return { unsupported: sat };
+    return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn` };
+  }
+
+  private describeFc(node: OpNode): KernelDesc | Unsupported {
+    const op = node.op;
+    const x = node.inputs.Input?.[0], w = node.inputs.W?.[0], b = node.inputs.Bias?.[0], out = node.outputs.Out?.[0];
+    if (!x || !w || !out) return { unsupported: 'Input, W and Out are required' };
+    if (!w.value || w.dims.length !== 2) return { unsupported: 'W must be a constant 2-D tensor' };
+    if (w.dtype !== 'fp32' && w.dtype !== 'int8') return { unsupported: `W dtype ${w.dtype}` };
+    if (b && (!b.value || b.dtype !== 'fp32')) return { unsupported: 'Bias must be a constant fp32 tensor' };
+    const act = op.str('activation_type', '');
+    if (act !== '' && act !== 'relu') return { unsupported: `activation_type ${act}` };
+    const ncd = op.num('in_num_col_dims', 1);
+    if (prod(x.dims, ncd) !== w.dims[0]) return { unsupported: `Input [${x.dims}] with in_num_col_dims ${ncd} does not match W [${w.dims}]` };
+    if (!isIntType(x.dtype)) {
+      if (x.dtype !== 'fp32') return { unsupported: `Input dtype ${x.dtype}` };
+      return { node, kernel: 'fc_f32_onednn' };
+    }
+    if (!['uint8', 'int8', 'fp32'].includes(out.dtype)) return { unsupported: `Out dtype ${out.dtype}` };
+    const sat = this.int8Exactness(node, x.dtype, () => fcWeightsQ(node));
+    if (sat) return { unsupported: sat };
+    return { node, kernel: `fc_${ntype(x.dtype)}s8_onednn` };
+  }
+
+  /** undefined when oneDNN computes this INT8 op exactly on the ISA in use, else why not */
+  private int8Exactness(node: OpNode, xType: DType, weightsQ: () => Int8Array): string | undefined {
+    // an infinite dq (Scale_in 0) or output multiplier makes 0·inf = NaN, which the contract stores as 0 and
+    // oneDNN's conversion does not
+    const out = (node.outputs.Output ?? node.outputs.Out)[0];
+    const n = (node.inputs.Filter?.[0].dims[0]) ?? node.inputs.W[0].dims[1];
+    const e = int8Epilogue(node, n, out.dtype, node.op.bool('force_fp32_output', false) && node.op.type !== 'fc');
+    if (!e.deq.every(Number.isFinite) || !Number.isFinite(e.dstScale)) {
+      return `non-finite scales (Scale_in ${node.op.num('Scale_in', 1)}, Scale_out ${node.op.num('Scale_out', 1)}): oneDNN converts the NaN of 0·inf differently from the contract's 0`;
+    }
+    if (this.vnni) return undefined;
+    const isa = this.lib.effectiveIsa;
+    if (xType === 'int8') return `s8 activations on ${isa} (no VNNI): oneDNN's INT8 kernels there are not exact for s8 inputs`;
+    let mx = 0;
+    for (const v of weightsQ()) mx = Math.max(mx, Math.abs(v));
+    if (mx <= SAT_FREE_W) return undefined;
+    return `u8 × s8 on ${isa} (no VNNI): oneDNN sums product pairs in int16 (vpmaddubsw), which saturates: these weights reach |${mx}|, exact only up to ${SAT_FREE_W}`;
+  }
+
+  prepare(desc: KernelDesc, weights: WeightTensors): Kernel {
+    const node = desc.node;
+    const spec = node.op.type === 'fc' ? fcSpec(node, weights, this.threads) : convSpec(node, weights, this.threads);
+    let handle: NativeHandle;
+    try {
+      handle = this.addon.create(spec);
+    } catch (e) {
+      throw new QdeployError('backend', `op ${node.op.label}: native prepare failed: ${(e as Error).message}`);
+    }
+    // the plan shows oneDNN's implementation per op, e.g. conv_u8s8_onednn[brg:avx512_core_vnni]
+    desc.kernel = `${desc.kernel}[${this.addon.impl(handle)}]`;
+    const fc = node.op.type === 'fc';
+    const k: NativeKernel = { desc, handle, inSlot: 'Input', outSlot: fc ? 'Out' : 'Output', resSlot: spec.residual ? 'ResidualData' : undefined };
+    return k;
+  }
+
+  execute(k: Kernel, io: KernelIO): void {
+    const n = k as NativeKernel;
+    const res = n.resSlot ? io.inputs[n.resSlot][0].offset : -1;
+    this.addon.run(n.handle, (io.arena as NativeArena).buffer, io.inputs[n.inSlot][0].offset, io.outputs[n.outSlot][0].offset, res);
+  }
+
+  allocArena(bytes: number): Arena {
+    return new NativeArena(this.addon.allocArena(Math.max(bytes, 64)), bytes);
+  }
+
+  /** activation layout reorders run so far (two per conv until activations stay in oneDNN's layout) */
+  reorders(): number { return this.addon.reorders(); }
+}
+
+function weightData(node: OpNode, weights: WeightTensors, slot: string): { data: TypedArray; dtype: DType } {
+  const s = node.inputs[slot][0];
+  const t = weights.get(s.name) ?? s.value;
+  if (!t) throw new QdeployError('unsupported', `op ${node.op.label}: ${slot} '${s.name}' has no value`);
+  return { data: t.data, dtype: t.dtype };
+}
+
+function perChannel(node: OpNode, n: number): number[] {
+  const sw = node.op.ints('Scale_weights', [1]);
+  if (sw.length !== 1 && sw.length !== n) throw new QdeployError('format', `op ${node.op.label}: Scale_weights has ${sw.length} values, expected 1 or ${n}`);
+  return Array.from({ length: n }, (_, c) => (sw.length === 1 ? sw[0] : sw[c]));
+}
+
+/** conv weights quantized by the contract, OIHW (an int8 Filter is taken as already quantized) */
+function convWeightsQ(node: OpNode, weights?: WeightTensors): Int8Array {
+  const f = node.inputs.Filter[0];
+  const { data, dtype } = weights ? weightData(node, weights, 'Filter') : { data: f.value!.data, dtype: f.value!.dtype };
+  const oc = f.dims[0], per = data.length / oc;
+  const sw = perChannel(node, oc);
+  const wq = new Int8Array(data.length);
+  for (let c = 0; c < oc; c++) for (let i = 0; i < per; i++) {
+    const v = data[c * per + i] as number;
+    wq[c * per + i] = dtype === 'int8' ? v : quantizeWeight(v, sw[c]);
+  }
+  return wq;
+}
+
+/** fc weights W [K, N] quantized per column n by the contract, transposed to N×K as oneDNN's inner product wants */
+function fcWeightsQ(node: OpNode, weights?: WeightTensors): Int8Array {
+  const w = node.inputs.W[0];
+  const { data, dtype } = weights ? weightData(node, weights, 'W') : { data: w.value!.data, dtype: w.value!.dtype };
+  const [K, N] = w.dims;
+  const sw = perChannel(node, N);
+  const wq = new Int8Array(K * N);
+  for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) {
+    const v = data[k * N + j] as number;
+    wq[j * K + k] = dtype === 'int8' ? v : quantizeWeight(v, sw[j]);
+  }
+  return wq;
+}
+
+function biasOf(node: OpNode, weights: WeightTensors, n: number): Float32Array | undefined {
+  if (!node.inputs.Bias?.[0]) return undefined;
+  const b = weightData(node, weights, 'Bias').data;
+  return Float32Array.from({ length: n }, (_, c) => b[c] as number);
+}
+
+/** the INT8 epilogue's numbers (dq[c], ds) by the contract; f32 output when forced or typed so */
+function int8Epilogue(node: OpNode, n: number, outType: DType, forceF32: boolean): { deq: Float32Array; dstScale: number } {
+  const op = node.op;
+  return int8Scales(perChannel(node, n), op.num('Scale_in', 1), op.num('Scale_out', 1), forceF32 || outType === 'fp32');
+}
+
+function convSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOpSpec {
+  const op = node.op;
+  const x = node.inputs.Input[0], f = node.inputs.Filter[0], out = node.outputs.Output[0];
+  const g = convGeom(op, x.dims, f.dims);
+  const geo = {
+    n: g.n, ic: g.ic, ih: g.ih, iw: g.iw, oc: g.oc, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw,
+    pt: g.pad[0], pb: g.pad[1], pl: g.pad[2], pr: g.pad[3], groups: g.groups, oh: g.oh, ow: g.ow,
+  };
+  const act = op.str('fuse_activation', '');
+  const alpha = op.num('fuse_alpha', 0);
+  const bias = biasOf(node, weights, g.oc);
+  if (!isIntType(x.dtype)) {
+    const src = weightData(node, weights, 'Filter').data;
+    return {
+      kind: 'conv', ...geo, src: 'f32', dst: 'f32', weights: Float32Array.from(src as ArrayLike<number>), bias, threads,
+      act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : act === 'leaky_relu' ? 'leaky' : 'none',
+      alpha: act === 'relu6' ? (alpha === 0 ? 6 : alpha) : alpha,
+      residual: op.bool('fuse_residual_connection', false),
+    };
+  }
+  const forceF32 = op.bool('force_fp32_output', false);
+  const e = int8Epilogue(node, g.oc, out.dtype, forceF32);
+  return {
+    kind: 'conv', ...geo, src: ntype(x.dtype), dst: forceF32 ? 'f32' : ntype(out.dtype), weights: convWeightsQ(node, weights),
+    bias, deq: e.deq, dstScale: e.dstScale, threads,
+    act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : 'none', alpha: act === 'relu6' ? op.num('fuse_alpha', 6) : 0,
+  };
+}
+
+function fcSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOpSpec {
+  const op = node.op;
+  const x = node.inputs.Input[0], w = node.inputs.W[0], out = node.outputs.Out[0];
+  const [K, N] = w.dims;
+  const M = prod(x.dims, 0, op.num('in_num_col_dims', 1));
+  const relu = op.str('activation_type', '') === 'relu';
+  const bias = biasOf(node, weights, N);
+  const base = { kind: 'fc' as const, n: M, ic: K, oc: N, bias, threads, act: relu ? 'relu' as const : 'none' as const };
+  if (!isIntType(x.dtype)) {
+    const src = weightData(node, weights, 'W').data;
+    const wt = new Float32Array(K * N);
+    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wt[j * K + k] = src[k * N + j] as number;
+    return { ...base, src: 'f32', dst: 'f32', weights: wt };
+  }
+  const e = int8Epilogue(node, N, out.dtype, false);
+  return { ...base, src: ntype(x.dtype), dst: ntype(out.dtype), weights: fcWeightsQ(node, weights), deq: e.deq, dstScale: e.dstScale };
+}
+
+export function nativeBackend(opts: NativeOptions = {}): NativeBackend { return new NativeBackend(opts); }

@@ -1,0 +1,116 @@
+// The shared kernel suite on the native (oneDNN) backend. Every case native accepts must match the reference:
+// INT8 byte for byte, FP32 within the suite's tolerance; cases it declines are counted per op with the reason.
+// oneDNN's ISA cap is process-wide and fixed before the first primitive, so each cap runs in its own child
+// process (this file with QDEPLOY_NATIVE_CAP set): avx512_core_vnni (the exact VNNI mapping), avx512_core and
+// avx2 (no VNNI: only saturation-free INT8 is accepted). A cap the CPU lacks is skipped with the reason.
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadDnnlAddon } from '../../src/backends/native/addon';
+import { NativeBackend } from '../../src/backends/native/backend';
+import { referenceBackend } from '../../src/backends/reference/backend';
+import { QdeployError } from '../../src/util/errors';
+import { skipTest } from '../skip';
+import { kernelCases, type KernelCase } from './cases';
+import { compareOutputs, runCase } from './harness';
+
+const CAPS = ['avx512_core_vnni', 'avx512_core', 'avx2'] as const;
+/** ISA ladder: a cap runs where the CPU's best ISA is at least that */
+const RANK: Record<string, number> = { avx2: 1, avx2_vnni: 2, avx512_core: 3, avx512_core_vnni: 4, avx512_core_bf16: 5, avx512_core_amx: 6 };
+const NATIVE_OPS = new Set(['conv2d', 'depthwise_conv2d', 'fc']);
+const cap = process.env.QDEPLOY_NATIVE_CAP;
+
+/**
+ * what native must accept at a VNNI cap: every conv/fc but the declines it documents: INT8 residuals (one rounding
+ * in oneDNN, two in the contract), Scale_in 0 (NaN from 0·inf), FP32 hard_swish/swish (not fused by native)
+ */
+function mustAcceptOnVnni(c: KernelCase): boolean {
+  if (!NATIVE_OPS.has(c.op)) return false;
+  const int8 = c.inputs[0].dtype !== 'fp32';
+  if (int8) return c.attrs.fuse_residual_connection !== true && c.attrs.Scale_in !== 0;
+  return !['hard_swish', 'swish'].includes(String(c.attrs.fuse_activation ?? ''));
+}
+
+if (cap) {
+  // ------------------------------------------------------------ child: one ISA cap
+  const backend = new NativeBackend({ maxIsa: cap, threads: Number(process.env.QDEPLOY_NATIVE_THREADS ?? 1) });
+  const reference = referenceBackend();
+  const cases = kernelCases();
+  const tally = new Map<string, { accepted: number; declined: number; reasons: Set<string> }>();
+  const declined = new Set<string>();
+
+  test(`oneDNN runs at the cap ${cap}`, () => {
+    assert.is(backend.info().isa, cap);
+  });
+
+  for (const c of cases) {
+    test(`native@${cap}: ${c.name}`, () => {
+      const t = tally.get(c.op) ?? { accepted: 0, declined: 0, reasons: new Set<string>() };
+      tally.set(c.op, t);
+      let got;
+      try {
+        got = runCase(backend, c);
+      } catch (e) {
+        if (!(e instanceof QdeployError) || e.code !== 'unsupported' || !/backend native cannot run/.test(e.message)) throw e;
+        t.declined++;
+        declined.add(c.name);
+        t.reasons.add(e.message.replace(/^.*?\]: /, '').slice(0, 150));
+        return;
+      }
+      t.accepted++;
+      const why = compareOutputs(got.outputs, runCase(reference, c).outputs);
+      if (why) throw new Error(`case ${c.name} [${got.kernel}]: ${why}`);
+    });
+  }
+
+  test(`native@${cap}: accepted and declined per op`, () => {
+    for (const [op, t] of [...tally].sort()) {
+      if (!NATIVE_OPS.has(op)) continue;
+      console.log(`  [${cap}] ${op}: ${t.accepted} accepted, ${t.declined} declined${t.declined ? ` (${[...t.reasons].slice(0, 3).join(' | ')})` : ''}`);
+    }
+    const other = [...tally].filter(([op]) => !NATIVE_OPS.has(op)).reduce((s, [, t]) => s + t.declined, 0);
+    console.log(`  [${cap}] other ops: ${other} declined; layout reorders run: ${backend.reorders()}`);
+    // accepting nothing would make every comparison above vacuous
+    for (const op of NATIVE_OPS) assert.ok((tally.get(op)?.accepted ?? 0) > 0, `${op}: no case accepted at ${cap}`);
+    if (backend.vnni) {
+      const missing = cases.filter((c) => mustAcceptOnVnni(c) && declined.has(c.name)).map((c) => c.name);
+      assert.equal(missing, [], 'conv/fc cases declined on VNNI');
+    } else {
+      // without VNNI: FP32 all, INT8 only the saturation-free subset (u8 activations, |w_q| <= 64), which some
+      // cases of every op reach (7-bit and tie cases)
+      const fp32Missing = cases.filter((c) => mustAcceptOnVnni(c) && c.inputs[0].dtype === 'fp32' && declined.has(c.name)).map((c) => c.name);
+      assert.equal(fp32Missing, []);
+      for (const op of NATIVE_OPS) {
+        const u8 = cases.filter((c) => c.op === op && c.inputs[0].dtype === 'uint8' && !declined.has(c.name));
+        console.log(`  [${cap}] ${op}: ${u8.length} u8 cases accepted`);
+      }
+      const s8 = cases.filter((c) => NATIVE_OPS.has(c.op) && c.inputs[0].dtype === 'int8');
+      assert.ok(s8.every((c) => declined.has(c.name)), 's8 activations declined without VNNI');
+    }
+  });
+  test.run();
+} else {
+  // ------------------------------------------------------------ parent: one child per cap
+  const l = loadDnnlAddon();
+  if (!l.addon) {
+    test('native kernel suite', () => skipTest(`native backend not built: ${l.reason}`));
+  } else {
+    const best = l.addon.info().cpuBest;
+    // the three caps on one thread, and the VNNI cap on two (exact results for any thread count)
+    const runs: [string, number][] = [...CAPS.map((c): [string, number] => [c, 1]), ['avx512_core_vnni', 2]];
+    for (const [c, threads] of runs) {
+      test(`kernel suite on native at the ISA cap ${c}, ${threads} thread(s) (child process)`, () => {
+        if ((RANK[best] ?? 0) < RANK[c]) { skipTest(`this CPU's best ISA is ${best}: it cannot run ${c}`); return; }
+        const r = spawnSync(process.execPath, ['-r', 'esbuild-register', __filename], {
+          env: { ...process.env, QDEPLOY_NATIVE_CAP: c, QDEPLOY_NATIVE_THREADS: String(threads), FORCE_COLOR: '0' }, encoding: 'utf8', maxBuffer: 64 << 20,
+        });
+        const out = `${r.stdout}${r.stderr}`;
+        for (const m of out.matchAll(new RegExp(`\\[${c}\\] [^\\n]*`, 'g'))) console.log(`  ${threads}t ${m[0]}`);
+        assert.is(r.status, 0, out.slice(-4000));
+        const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
+        assert.is(passed, kernelCases().length + 2, out.slice(-2000));
+      });
+    }
+  }
+  test.run();
+}
