@@ -82,6 +82,32 @@ export function inferSpecs(g: Graph, opts: CompileOptions = {}): { specs: Map<st
   return { specs, folded };
 }
 
+interface Declined { op: Op; dt: string; reason: string }
+
+/**
+ * One line for the ops a backend declined: each reason once, with the ops it covers grouped by type and input
+ * dtypes, e.g. `relu(14) [X:fp32]: why` or `relu(14, 20, 31 and 23 more) [X:fp32], pool2d(16) [X:fp32]: why`.
+ */
+function groupDeclined(list: Declined[]): string {
+  const byReason = new Map<string, Map<string, Declined[]>>();
+  for (const d of list) {
+    const groups = byReason.get(d.reason) ?? new Map<string, Declined[]>();
+    byReason.set(d.reason, groups);
+    const key = `${d.op.type} [${d.dt}]`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  const parts: string[] = [];
+  for (const [reason, groups] of byReason) {
+    const ops = [...groups.values()].map((ds) => {
+      if (ds.length === 1) return `${ds[0].op.label} [${ds[0].dt}]`;
+      const ids = ds.slice(0, 3).map((d) => d.op.id).join(', ');
+      return `${ds[0].op.type}(${ids}${ds.length > 3 ? ` and ${ds.length - 3} more` : ''}) [${ds[0].dt}]`;
+    });
+    parts.push(`${ops.join(', ')}: ${reason}`);
+  }
+  return parts.join('; ');
+}
+
 export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): Plan {
   const unsupported: string[] = [];
   for (const op of g.ops) {
@@ -93,6 +119,7 @@ export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): 
   const { specs, folded } = inferSpecs(g, opts);
 
   // describe every op that has to run
+  const declined: Declined[] = [];
   const nodes: OpNode[] = [];
   const descs: KernelDesc[] = [];
   for (const op of g.ops) {
@@ -111,14 +138,14 @@ export function compile(g: Graph, backend: Backend, opts: CompileOptions = {}): 
     const d = backend.describe(node);
     if (isUnsupported(d)) {
       const dt = Object.entries(node.inputs).map(([k, v]) => `${k}:${v.map((s) => s.dtype).join('|')}`).join(' ');
-      unsupported.push(`${op.label} [${dt}]: ${d.unsupported}`);
+      declined.push({ op, dt, reason: d.unsupported });
       continue;
     }
     nodes.push(node);
     descs.push(d);
   }
-  if (unsupported.length) {
-    throw new QdeployError('unsupported', `${g.source || 'model'}: backend ${backend.name} cannot run ${unsupported.length} op(s): ${unsupported.join('; ')}`);
+  if (declined.length) {
+    throw new QdeployError('unsupported', `${g.source || 'model'}: backend ${backend.name} cannot run ${declined.length} op(s): ${groupDeclined(declined)}`);
   }
 
   // lifetimes: constants first (never reused), then activations by liveness
