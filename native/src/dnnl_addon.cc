@@ -118,6 +118,8 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   s.act = act == "relu" ? Act::relu : act == "clip" ? Act::clip : act == "leaky" ? Act::leaky : Act::none;
   s.alpha = fnum(o, "alpha", 0.f);
   s.residual = o.Get("residual").ToBoolean();
+  if (o.Get("residualType").IsString()) s.res = dtype(o, "residualType");
+  s.sum_scale = fnum(o, "sumScale", 1.f);
   s.threads = static_cast<int>(num(o, "threads", 1));
   std::unique_ptr<OpKernel> k;
   try {

@@ -36,7 +36,9 @@ struct OpSpec {
   float dst_scale = 1.f;      // int8 to u8/s8: the output multiplier
   Act act = Act::none;
   float alpha = 0.f;          // clip upper bound / leaky slope
-  bool residual = false;      // fp32 conv: sum post-op
+  bool residual = false;      // conv: ResidualData added before the activation
+  DType res = DType::f32;     // int8 conv: the residual's stored type (u8/s8)
+  float sum_scale = 1.f;      // int8 conv: f32(1/Scale_in_eltwise)
   int threads = 1;
 };
 

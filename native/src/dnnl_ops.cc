@@ -57,7 +57,9 @@ class DnnlKernel : public OpKernel {
     dst_user_.set_data_handle(base + out);
     auto &st = stream();
     if (reorder_in_) { reorder_in_.execute(st, src_user_, src_op_); g_reorders++; }
-    if (s_.residual) {
+    if (s_.residual && s_.src != DType::f32) {
+      residual_terms(base + res);
+    } else if (s_.residual) {
       // the sum post-op reads the residual from dst: put it there, in dst's layout
       res_user_.set_data_handle(base + res);
       if (reorder_out_) { dnnl::reorder(res_user_, dst_op_).execute(st, res_user_, dst_op_); g_reorders++; }
@@ -69,6 +71,25 @@ class DnnlKernel : public OpKernel {
   }
 
  private:
+  /**
+   * INT8 residual: the contract adds f32(sumScale·r) to v with its own rounding (v = f32(v + f32(s·r))); oneDNN's
+   * sum post-op would compute v + s·r with one. So the products are made here, one f32 multiply each, into an
+   * NHWC f32 tensor that a binary_add post-op adds: two roundings, as the contract.
+   */
+  void residual_terms(const uint8_t *r) {
+    float *t = static_cast<float *>(terms_.get_data_handle());
+    const int64_t C = s_.oc, HW = s_.oh * s_.ow;
+    const float k = s_.sum_scale;
+    for (int64_t n = 0; n < s_.n; n++) {
+      const uint8_t *rn = r + n * C * HW;
+      float *tn = t + n * C * HW;
+      for (int64_t c = 0; c < C; c++) {
+        if (s_.res == DType::u8) for (int64_t p = 0; p < HW; p++) tn[p * C + c] = k * static_cast<float>(rn[c * HW + p]);
+        else for (int64_t p = 0; p < HW; p++) tn[p * C + c] = k * static_cast<float>(static_cast<int8_t>(rn[c * HW + p]));
+      }
+    }
+  }
+
   void build() {
     const OpSpec &s = s_;
     auto &eng = engine();
@@ -106,8 +127,15 @@ class DnnlKernel : public OpKernel {
         po.append_binary(dnnl::algorithm::binary_add, post_md);
         post_mem.push_back(owned(post_md, s.bias.data(), s.bias.size() * 4));
       }
+      if (s.residual) {
+        memory::desc terms_md(dst_d, dt::f32, tag::nhwc);
+        po.append_binary(dnnl::algorithm::binary_add, terms_md);
+        terms_ = memory(terms_md, eng);
+        post_mem.push_back(terms_);
+      }
+    } else if (s.residual) {
+      po.append_sum(1.f);
     }
-    if (s.residual) po.append_sum(1.f);
     if (s.act == Act::relu) add_eltwise(po, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     else if (s.act == Act::clip) add_eltwise(po, dnnl::algorithm::eltwise_clip, 0.f, s.alpha);
     else if (s.act == Act::leaky) add_eltwise(po, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
@@ -161,7 +189,7 @@ class DnnlKernel : public OpKernel {
     memory::desc src_user_md(src_d, to_dt(s.src), user_tag), dst_user_md(dst_d, to_dt(s.dst), user_tag);
     src_user_ = memory(src_user_md, eng, nullptr);
     dst_user_ = memory(dst_user_md, eng, nullptr);
-    if (s.residual) res_user_ = memory(dst_user_md, eng, nullptr);
+    if (s.residual && !int8) res_user_ = memory(dst_user_md, eng, nullptr);
     if (src_md == src_user_md) src_op_ = src_user_;
     else { src_op_ = memory(src_md, eng); reorder_in_ = dnnl::reorder(src_user_, src_op_); }
     if (dst_md == dst_user_md) dst_op_ = dst_user_;
@@ -178,7 +206,7 @@ class DnnlKernel : public OpKernel {
   OpSpec s_;
   dnnl::primitive prim_;
   dnnl::reorder reorder_in_, reorder_out_;
-  memory src_user_, dst_user_, res_user_, src_op_, dst_op_;
+  memory src_user_, dst_user_, res_user_, src_op_, dst_op_, terms_;
   std::unordered_map<int, memory> args_;
 };
 

@@ -21,13 +21,13 @@ const NATIVE_OPS = new Set(['conv2d', 'depthwise_conv2d', 'fc']);
 const cap = process.env.QDEPLOY_NATIVE_CAP;
 
 /**
- * what native must accept at a VNNI cap: every conv/fc but the declines it documents: INT8 residuals (one rounding
- * in oneDNN, two in the contract), Scale_in 0 (NaN from 0·inf), FP32 hard_swish/swish (not fused by native)
+ * what native must accept at a VNNI cap: every conv/fc (INT8 residuals included) but the declines it documents:
+ * Scale_in 0 (NaN from 0·inf), FP32 hard_swish/swish (not fused by native)
  */
 function mustAcceptOnVnni(c: KernelCase): boolean {
   if (!NATIVE_OPS.has(c.op)) return false;
   const int8 = c.inputs[0].dtype !== 'fp32';
-  if (int8) return c.attrs.fuse_residual_connection !== true && c.attrs.Scale_in !== 0;
+  if (int8) return c.attrs.Scale_in !== 0;
   return !['hard_swish', 'swish'].includes(String(c.attrs.fuse_activation ?? ''));
 }
 

@@ -25,8 +25,12 @@ export interface NativeOpSpec {
   act: 'none' | 'relu' | 'clip' | 'leaky';
   /** clip: upper bound; leaky: slope */
   alpha?: number;
-  /** FP32 conv: ResidualData added before the activation (oneDNN's sum post-op) */
+  /** conv: ResidualData added before the activation (FP32: oneDNN's sum post-op; INT8: see residualType) */
   residual?: boolean;
+  /** INT8 conv: the residual's stored type; the addon adds f32(sumScale·r) as its own rounded term */
+  residualType?: NativeDType;
+  /** INT8 conv: f32(1/Scale_in_eltwise) */
+  sumScale?: number;
   threads: number;
 }
 

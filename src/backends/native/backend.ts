@@ -5,8 +5,9 @@
 // (an aligned external ArrayBuffer the addon owns).
 //
 // What it declines and why (measured in the spec file onednn-mapping.md):
-// - INT8 residual (fuse_residual_connection): oneDNN's sum post-op computes v + s·r with one rounding, the
-//   contract rounds f32(s·r) first; 1–3 outputs per layer differ.
+// INT8 residual (fuse_residual_connection) runs, but not on oneDNN's sum post-op: that computes v + s·r with one
+// rounding where the contract rounds f32(s·r) first (1–3 outputs per layer would differ); the addon makes the
+// f32(s·r) terms itself and adds them with a binary_add post-op.
 // - INT8 on an ISA without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16. Exact
 //   only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15); s8 activations are inexact there everywhere.
 //   Depthwise too: the spec file's one layer was exact on avx2, but the kernel suite's 2- and 3-channel
@@ -144,7 +145,8 @@ export class NativeBackend implements Backend {
     if (!['uint8', 'int8', 'fp32'].includes(out.dtype)) return { unsupported: `Output dtype ${out.dtype}` };
     if (act !== '' && act !== 'relu' && act !== 'relu6') return { unsupported: `int8 fuse_activation ${act}` };
     if (residual) {
-      return { unsupported: "int8 residual add: oneDNN's sum post-op rounds v + s·r once where the INT8 contract rounds twice (1–3 outputs per layer would differ)" };
+      const r = node.inputs.ResidualData?.[0];
+      if (!r || !isIntType(r.dtype)) return { unsupported: `int8 residual must be a u8/s8 ResidualData, got ${r?.dtype ?? 'none'}` };
     }
     const sat = this.int8Exactness(node, x.dtype, () => convWeightsQ(node));
     if (sat) return { unsupported: sat };
@@ -300,6 +302,9 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
     kind: 'conv', ...geo, src: ntype(x.dtype), dst: forceF32 ? 'f32' : ntype(out.dtype), weights: convWeightsQ(node, weights),
     bias, deq: e.deq, dstScale: e.dstScale, threads,
     act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : 'none', alpha: act === 'relu6' ? op.num('fuse_alpha', 6) : 0,
+    ...(op.bool('fuse_residual_connection', false)
+      ? { residual: true, residualType: ntype(node.inputs.ResidualData[0].dtype), sumScale: Math.fround(1 / op.num('Scale_in_eltwise', 1)) }
+      : {}),
   };
 }
 
