@@ -30,6 +30,10 @@ const IsaName kIsas[] = {
     {dnnl::cpu_isa::avx512_core_amx, "avx512_core_amx"},
 };
 
+// Set once the ISA has been reported or a primitive made: a later cap would make reports and kernels disagree
+// (oneDNN 2.6 itself still accepts a cap after get_effective_cpu_isa, and ignores it after the first primitive).
+bool g_isa_fixed = false;
+
 const char *isa_name(dnnl::cpu_isa isa) {
   for (const auto &i : kIsas) if (i.isa == isa) return i.name;
   return "unknown";
@@ -52,6 +56,7 @@ Napi::Value Info(const Napi::CallbackInfo &info) {
   o.Set("cpuBest", qdeploy::best_isa(f));
   // asking fixes the ISA for the process: a cap must be set before (setMaxIsa or DNNL_MAX_CPU_ISA)
   o.Set("effectiveIsa", isa_name(dnnl::get_effective_cpu_isa()));
+  g_isa_fixed = true;
   o.Set("maxThreads", omp_get_max_threads());
   o.Set("reorders", static_cast<double>(qdeploy::reorder_count()));
   return o;
@@ -62,6 +67,10 @@ Napi::Value SetMaxIsa(const Napi::CallbackInfo &info) {
   const std::string want = info[0].As<Napi::String>();
   for (const auto &i : kIsas) {
     if (want != i.name) continue;
+    if (g_isa_fixed) {
+      return Napi::String::New(info.Env(), std::string("the ISA is already fixed for this process (") +
+                                               isa_name(dnnl::get_effective_cpu_isa()) + "): set the cap before the first use");
+    }
     try {
       dnnl::set_max_cpu_isa(i.isa);
     } catch (const dnnl::error &e) {
@@ -122,6 +131,7 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   s.sum_scale = fnum(o, "sumScale", 1.f);
   s.threads = static_cast<int>(num(o, "threads", 1));
   std::unique_ptr<OpKernel> k;
+  g_isa_fixed = true;
   try {
     k = qdeploy::make_kernel(s);
   } catch (const dnnl::error &e) {
