@@ -129,6 +129,7 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   s.residual = o.Get("residual").ToBoolean();
   if (o.Get("residualType").IsString()) s.res = dtype(o, "residualType");
   s.sum_scale = fnum(o, "sumScale", 1.f);
+  s.split = o.Get("split").ToBoolean();
   s.threads = static_cast<int>(num(o, "threads", 1));
   std::unique_ptr<OpKernel> k;
   g_isa_fixed = true;

@@ -6,6 +6,7 @@
 // scales: there dq[c] is a binary_mul post-op, the same single f32 product. One source for both versions.
 #include <omp.h>
 
+#include <cmath>
 #include <cstring>
 #include <unordered_map>
 
@@ -57,6 +58,12 @@ class DnnlKernel : public OpKernel {
     dst_user_.set_data_handle(base + out);
     auto &st = stream();
     if (reorder_in_) { reorder_in_.execute(st, src_user_, src_op_); g_reorders++; }
+    if (s_.split) {
+      prim_.execute(st, args_);
+      st.wait();
+      split_epilogue(base + out, s_.residual ? base + res : nullptr);
+      return;
+    }
     if (s_.residual && s_.src != DType::f32) {
       residual_terms(base + res);
     } else if (s_.residual) {
@@ -90,24 +97,82 @@ class DnnlKernel : public OpKernel {
     }
   }
 
+  /**
+   * The split path's epilogue, the contract's statement (int8.ts epilogue) in f32 steps: acc = a-half + b-half
+   * (exact s32), v = f32(acc)·dq[c] (+ bias) (+ f32(s·r)), activation, then round half to even (nearbyintf
+   * under the default rounding mode) and saturate; NaN stores 0 as the contract's typed-array store does.
+   * Reads the s32 NHWC (fc: rows × 2N) result, writes the arena's NCHW output; every element on its own, so the
+   * result is the same for any thread count.
+   */
+  void split_epilogue(uint8_t *out, const uint8_t *res) {
+    const int32_t *y = static_cast<const int32_t *>(dst_op_.get_data_handle());
+    const int64_t C = s_.oc, C2 = 2 * s_.oc, HW = s_.oh * s_.ow, ocg = s_.oc / s_.groups;
+    const float *deq = s_.deq.data(), *bias = s_.bias.empty() ? nullptr : s_.bias.data();
+    const float lo = s_.dst == DType::u8 ? 0.f : -128.f, hi = s_.dst == DType::u8 ? 255.f : 127.f;
+    const int64_t rows = s_.n * HW;
+#pragma omp parallel for num_threads(s_.threads) schedule(static)
+    for (int64_t row = 0; row < rows; row++) {
+      const int64_t n = row / HW, p = row % HW;
+      const int32_t *yr = y + row * C2;
+      for (int64_t c = 0; c < C; c++) {
+        const int64_t g = c / ocg, j = c % ocg;
+        const int32_t acc = yr[g * 2 * ocg + j] + yr[g * 2 * ocg + ocg + j];
+        float v = static_cast<float>(acc) * deq[c];
+        if (bias) v = v + bias[c];
+        const int64_t at = (n * C + c) * HW + p;  // NCHW (fc: HW = 1, row-major rows × N)
+        if (res) {
+          const float r = s_.res == DType::u8 ? static_cast<float>(res[at]) : static_cast<float>(static_cast<int8_t>(res[at]));
+          v = v + s_.sum_scale * r;
+        }
+        if (s_.act == Act::relu) v = v < 0.f ? 0.f : v;
+        else if (s_.act == Act::clip) v = v < 0.f ? 0.f : v > s_.alpha ? s_.alpha : v;
+        if (s_.dst == DType::f32) { reinterpret_cast<float *>(out)[at] = v; continue; }
+        const float q = std::nearbyint(v * s_.dst_scale);
+        const float sat = q != q ? 0.f : q < lo ? lo : q > hi ? hi : q;
+        if (s_.dst == DType::u8) out[at] = static_cast<uint8_t>(sat);
+        else reinterpret_cast<int8_t *>(out)[at] = static_cast<int8_t>(sat);
+      }
+    }
+  }
+
+  /** the split weights: per group, OCg rows of a = floor(w/2), then OCg rows of b = w − a */
+  std::vector<int8_t> split_weights() const {
+    const int64_t ocg = s_.oc / s_.groups, per = static_cast<int64_t>(s_.wq.size()) / s_.oc;
+    std::vector<int8_t> w2(s_.wq.size() * 2);
+    for (int64_t c = 0; c < s_.oc; c++) {
+      const int64_t g = c / ocg, j = c % ocg;
+      int8_t *a = &w2[(g * 2 * ocg + j) * per], *b = &w2[(g * 2 * ocg + ocg + j) * per];
+      for (int64_t k = 0; k < per; k++) {
+        const int w = s_.wq[c * per + k];
+        const int h = w >= 0 ? w / 2 : -((-w + 1) / 2);  // floor(w/2)
+        a[k] = static_cast<int8_t>(h);
+        b[k] = static_cast<int8_t>(w - h);
+      }
+    }
+    return w2;
+  }
+
   void build() {
     const OpSpec &s = s_;
     auto &eng = engine();
     const bool int8 = s.src != DType::f32;
     memory::dims src_d, dst_d, wei_d, post_d;
     tag user_tag, wei_tag;
+    const int64_t oc = s.split ? 2 * s.oc : s.oc;  // the primitive's output channels
     if (s.fc) {
-      src_d = {s.n, s.ic}; dst_d = {s.n, s.oc}; wei_d = {s.oc, s.ic}; post_d = {1, s.oc};
+      src_d = {s.n, s.ic}; dst_d = {s.n, oc}; wei_d = {oc, s.ic}; post_d = {1, s.oc};
       user_tag = tag::nc; wei_tag = tag::oi;
     } else {
-      src_d = {s.n, s.ic, s.ih, s.iw}; dst_d = {s.n, s.oc, s.oh, s.ow}; post_d = {1, s.oc, 1, 1};
+      src_d = {s.n, s.ic, s.ih, s.iw}; dst_d = {s.n, oc, s.oh, s.ow}; post_d = {1, s.oc, 1, 1};
       user_tag = tag::nchw;
-      if (s.groups > 1) { wei_d = {s.groups, s.oc / s.groups, s.ic / s.groups, s.kh, s.kw}; wei_tag = tag::goihw; }
-      else { wei_d = {s.oc, s.ic, s.kh, s.kw}; wei_tag = tag::oihw; }
+      if (s.groups > 1) { wei_d = {s.groups, oc / s.groups, s.ic / s.groups, s.kh, s.kw}; wei_tag = tag::goihw; }
+      else { wei_d = {oc, s.ic, s.kh, s.kw}; wei_tag = tag::oihw; }
     }
     const dt wdt = int8 ? dt::s8 : dt::f32;
     memory::desc src_any(src_d, to_dt(s.src), s.fc ? tag::nc : tag::any);
-    memory::desc dst_any(dst_d, to_dt(s.dst), s.fc ? tag::nc : tag::any);
+    // split: exact s32 sums in NHWC (fc: rows × 2N), read by split_epilogue
+    memory::desc dst_any = s.split ? memory::desc(dst_d, dt::s32, s.fc ? tag::nc : tag::nhwc)
+                                   : memory::desc(dst_d, to_dt(s.dst), s.fc ? tag::nc : tag::any);
     memory::desc wei_any(wei_d, wdt, tag::any);
     memory::desc bias_md({s.oc}, dt::f32, tag::a);
     memory::desc post_md(post_d, dt::f32, s.fc ? tag::ab : tag::abcd);
@@ -116,7 +181,9 @@ class DnnlKernel : public OpKernel {
     dnnl::primitive_attr attr;
     dnnl::post_ops po;
     std::vector<memory> post_mem;  // binary post-op operands, in post-op order
-    if (int8) {
+    if (s.split) {
+      // no scales, no post-ops: the s32 sums come out as they are
+    } else if (int8) {
 #if DNNL_VERSION_MAJOR >= 3
       po.append_binary(dnnl::algorithm::binary_mul, post_md);
       post_mem.push_back(owned(post_md, s.deq.data(), s.deq.size() * 4));
@@ -136,10 +203,12 @@ class DnnlKernel : public OpKernel {
     } else if (s.residual) {
       po.append_sum(1.f);
     }
-    if (s.act == Act::relu) add_eltwise(po, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    else if (s.act == Act::clip) add_eltwise(po, dnnl::algorithm::eltwise_clip, 0.f, s.alpha);
-    else if (s.act == Act::leaky) add_eltwise(po, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
-    if (int8 && s.dst != DType::f32) add_eltwise(po, dnnl::algorithm::eltwise_linear, s.dst_scale, 0.f);
+    if (!s.split) {
+      if (s.act == Act::relu) add_eltwise(po, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      else if (s.act == Act::clip) add_eltwise(po, dnnl::algorithm::eltwise_clip, 0.f, s.alpha);
+      else if (s.act == Act::leaky) add_eltwise(po, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
+      if (int8 && s.dst != DType::f32) add_eltwise(po, dnnl::algorithm::eltwise_linear, s.dst_scale, 0.f);
+    }
     attr.set_post_ops(po);
 
     memory::desc src_md, dst_md, wei_md;
@@ -178,7 +247,8 @@ class DnnlKernel : public OpKernel {
 
     // weights: reordered once into the primitive's layout (s8 with compensation where oneDNN wants it)
     memory::desc wei_user_md(wei_d, wdt, wei_tag);
-    memory wei_user = int8 ? owned(wei_user_md, s.wq.data(), s.wq.size()) : owned(wei_user_md, s.wf.data(), s.wf.size() * 4);
+    const std::vector<int8_t> wq = s.split ? split_weights() : s.wq;
+    memory wei_user = int8 ? owned(wei_user_md, wq.data(), wq.size()) : owned(wei_user_md, s.wf.data(), s.wf.size() * 4);
     memory wei(wei_md, eng);
     dnnl::reorder(wei_user, wei).execute(stream(), wei_user, wei);
     stream().wait();
@@ -192,7 +262,8 @@ class DnnlKernel : public OpKernel {
     if (s.residual && !int8) res_user_ = memory(dst_user_md, eng, nullptr);
     if (src_md == src_user_md) src_op_ = src_user_;
     else { src_op_ = memory(src_md, eng); reorder_in_ = dnnl::reorder(src_user_, src_op_); }
-    if (dst_md == dst_user_md) dst_op_ = dst_user_;
+    if (s.split) dst_op_ = memory(dst_md, eng);
+    else if (dst_md == dst_user_md) dst_op_ = dst_user_;
     else { dst_op_ = memory(dst_md, eng); reorder_out_ = dnnl::reorder(dst_op_, dst_user_); }
 
     args_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst_op_}};

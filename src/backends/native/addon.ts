@@ -31,6 +31,8 @@ export interface NativeOpSpec {
   residualType?: NativeDType;
   /** INT8 conv: f32(1/Scale_in_eltwise) */
   sumScale?: number;
+  /** INT8: two 7-bit weight halves into exact s32 sums, the contract's epilogue in the addon (no VNNI, NaN scales) */
+  split?: boolean;
   threads: number;
 }
 

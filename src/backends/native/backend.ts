@@ -8,10 +8,12 @@
 // INT8 residual (fuse_residual_connection) runs, but not on oneDNN's sum post-op: that computes v + s·r with one
 // rounding where the contract rounds f32(s·r) first (1–3 outputs per layer would differ); the addon makes the
 // f32(s·r) terms itself and adds them with a binary_add post-op.
-// - INT8 on an ISA without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16. Exact
-//   only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15); s8 activations are inexact there everywhere.
-//   Depthwise too: the spec file's one layer was exact on avx2, but the kernel suite's 2- and 3-channel
-//   depthwise convs with full-range weights differ there (jit_uni_int8:avx2), so they get the same rule.
+// - INT8 on an ISA without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16, so
+//   oneDNN is exact only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15); depthwise too (the spec file's
+//   one layer was exact on avx2, the kernel suite's 2- and 3-channel depthwise convs are not). Larger weights run
+//   split into two 7-bit halves a = floor(w/2), b = w − a: 2·OC exact s32 channels, summed and put through the
+//   contract's epilogue in the addon ('split'). s8 activations are inexact there everywhere: declined.
+// - Non-finite scales (Scale_in 0): oneDNN converts the NaN of 0·inf differently from the contract: 'split' too.
 // - Everything but conv2d, depthwise_conv2d and fc: the runtime cannot yet place an op on another backend, so a
 //   model with such an op does not compile on native (compile() lists the ops).
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
@@ -111,7 +113,7 @@ export class NativeBackend implements Backend {
       name: 'native', available: true, isa: this.lib.effectiveIsa, threads: this.threads,
       features: [
         `oneDNN ${this.lib.version}`, `CPU best ${this.lib.cpuBest} (cpuid + XGETBV)`,
-        this.vnni ? 'INT8 on VNNI: exact mapping' : 'INT8 without VNNI: only saturation-free ops (u8 activations, |w| <= 64)',
+        this.vnni ? 'INT8 on VNNI: exact mapping' : 'INT8 without VNNI: u8 activations, |w| <= 64 direct, larger weights as two 7-bit halves (split7)',
         'activations reordered NCHW <-> oneDNN layout around each conv (counted)',
       ],
     };
@@ -148,9 +150,9 @@ export class NativeBackend implements Backend {
       const r = node.inputs.ResidualData?.[0];
       if (!r || !isIntType(r.dtype)) return { unsupported: `int8 residual must be a u8/s8 ResidualData, got ${r?.dtype ?? 'none'}` };
     }
-    const sat = this.int8Exactness(node, x.dtype, () => convWeightsQ(node));
-    if (sat) return { unsupported: sat };
-    return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn` };
+    const path = this.int8Path(node, x.dtype, () => convWeightsQ(node), g.oc);
+    if (typeof path !== 'string') return path;
+    return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path };
   }
 
   private describeFc(node: OpNode): KernelDesc | Unsupported {
@@ -169,33 +171,46 @@ export class NativeBackend implements Backend {
       return { node, kernel: 'fc_f32_onednn' };
     }
     if (!['uint8', 'int8', 'fp32'].includes(out.dtype)) return { unsupported: `Out dtype ${out.dtype}` };
-    const sat = this.int8Exactness(node, x.dtype, () => fcWeightsQ(node));
-    if (sat) return { unsupported: sat };
-    return { node, kernel: `fc_${ntype(x.dtype)}s8_onednn` };
+    const path = this.int8Path(node, x.dtype, () => fcWeightsQ(node), w.dims[1]);
+    if (typeof path !== 'string') return path;
+    return { node, kernel: `fc_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path };
   }
 
-  /** undefined when oneDNN computes this INT8 op exactly on the ISA in use, else why not */
-  private int8Exactness(node: OpNode, xType: DType, weightsQ: () => Int8Array): string | undefined {
+  /**
+   * How this INT8 op runs exactly on the ISA in use: 'direct' (oneDNN's own epilogue, the mapping measured exact
+   * on VNNI; without VNNI only when |w_q| <= 64), 'split' (two 7-bit weight halves, exact s32 sums, the contract's
+   * epilogue in the addon), or why it cannot.
+   */
+  private int8Path(node: OpNode, xType: DType, weightsQ: () => Int8Array, rows: number): 'direct' | 'split' | Unsupported {
+    const isa = this.lib.effectiveIsa;
+    if (!this.vnni && xType === 'int8') return { unsupported: `s8 activations on ${isa} (no VNNI): oneDNN's INT8 kernels there are not exact for s8 inputs` };
     // an infinite dq (Scale_in 0) or output multiplier makes 0·inf = NaN, which the contract stores as 0 and
-    // oneDNN's conversion does not
+    // oneDNN's conversion does not: the addon's own epilogue does it the contract's way
     const out = (node.outputs.Output ?? node.outputs.Out)[0];
     const n = (node.inputs.Filter?.[0].dims[0]) ?? node.inputs.W[0].dims[1];
     const e = int8Epilogue(node, n, out.dtype, node.op.bool('force_fp32_output', false) && node.op.type !== 'fc');
-    if (!e.deq.every(Number.isFinite) || !Number.isFinite(e.dstScale)) {
-      return `non-finite scales (Scale_in ${node.op.num('Scale_in', 1)}, Scale_out ${node.op.num('Scale_out', 1)}): oneDNN converts the NaN of 0·inf differently from the contract's 0`;
-    }
-    if (this.vnni) return undefined;
-    const isa = this.lib.effectiveIsa;
-    if (xType === 'int8') return `s8 activations on ${isa} (no VNNI): oneDNN's INT8 kernels there are not exact for s8 inputs`;
+    const finite = e.deq.every(Number.isFinite) && Number.isFinite(e.dstScale);
+    if (this.vnni && finite) return 'direct';
+    const wq = weightsQ();
     let mx = 0;
-    for (const v of weightsQ()) mx = Math.max(mx, Math.abs(v));
-    if (mx <= SAT_FREE_W) return undefined;
-    return `u8 × s8 on ${isa} (no VNNI): oneDNN sums product pairs in int16 (vpmaddubsw), which saturates: these weights reach |${mx}|, exact only up to ${SAT_FREE_W}`;
+    for (const v of wq) mx = Math.max(mx, Math.abs(v));
+    if (mx <= SAT_FREE_W && finite) return 'direct';
+    // the halves' sums must stay exact through oneDNN's s32 output: |Σ x·h| <= 255·Σ|h| <= 2^24 per channel
+    const per = wq.length / rows;
+    for (let c = 0; c < rows; c++) {
+      let sa = 0, sb = 0;
+      for (let k = 0; k < per; k++) { const w = wq[c * per + k], a = Math.floor(w / 2); sa += Math.abs(a); sb += Math.abs(w - a); }
+      if (255 * Math.max(sa, sb) > 1 << 24) {
+        return { unsupported: `u8 × s8 on ${isa} (no VNNI) with weights up to |${mx}|: oneDNN's int16 pair sums would saturate, and channel ${c}'s sums are too large for the split-weight path` };
+      }
+    }
+    return 'split';
   }
 
   prepare(desc: KernelDesc, weights: WeightTensors): Kernel {
     const node = desc.node;
     const spec = node.op.type === 'fc' ? fcSpec(node, weights, this.threads) : convSpec(node, weights, this.threads);
+    if (desc.data === 'split') spec.split = true;
     let handle: NativeHandle;
     try {
       handle = this.addon.create(spec);
