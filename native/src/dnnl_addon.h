@@ -40,8 +40,8 @@ struct OpSpec {
   DType res = DType::f32;     // int8 conv: the residual's stored type (u8/s8)
   float sum_scale = 1.f;      // int8 conv: f32(1/Scale_in_eltwise)
   /**
-   * INT8 without VNNI: run the weights as two halves a = floor(w/2), b = w − a (|a|, |b| ≤ 64, so oneDNN's int16
-   * pair sums cannot saturate) into 2·OC exact s32 channels, and apply the contract's epilogue here
+   * INT8 without VNNI: run the primitive twice, on the weight halves a = floor(w/2) and b = w − a (|a|, |b| ≤ 64,
+   * so oneDNN's int16 pair sums cannot saturate), into exact s32 sums, and apply the contract's epilogue here
    */
   bool split = false;
   int threads = 1;

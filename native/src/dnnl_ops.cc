@@ -6,7 +6,9 @@
 // scales: there dq[c] is a binary_mul post-op, the same single f32 product. One source for both versions.
 #include <omp.h>
 
-#include <cmath>
+#include <xmmintrin.h>
+
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -59,7 +61,9 @@ class DnnlKernel : public OpKernel {
     auto &st = stream();
     if (reorder_in_) { reorder_in_.execute(st, src_user_, src_op_); g_reorders++; }
     if (s_.split) {
+      // one primitive, run on each weight half, into NHWC s32 sums
       prim_.execute(st, args_);
+      prim_.execute(st, args_b_);
       st.wait();
       split_epilogue(base + out, s_.residual ? base + res : nullptr);
       return;
@@ -99,57 +103,71 @@ class DnnlKernel : public OpKernel {
 
   /**
    * The split path's epilogue, the contract's statement (int8.ts epilogue) in f32 steps: acc = a-half + b-half
-   * (exact s32), v = f32(acc)·dq[c] (+ bias) (+ f32(s·r)), activation, then round half to even (nearbyintf
-   * under the default rounding mode) and saturate; NaN stores 0 as the contract's typed-array store does.
-   * Reads the s32 NHWC (fc: rows × 2N) result, writes the arena's NCHW output; every element on its own, so the
-   * result is the same for any thread count.
+   * (exact s32), v = f32(acc)·dq[c] (+ bias) (+ f32(s·r)), activation, then saturate and round half to even;
+   * NaN stores 0 as the contract's typed-array store does.
+   * Reads the two halves' s32 sums (NHWC), writes the arena's NCHW output (fc: rows × N); every element on its
+   * own, so the result is the same for any thread count.
    */
   void split_epilogue(uint8_t *out, const uint8_t *res) {
-    const int32_t *y = static_cast<const int32_t *>(dst_op_.get_data_handle());
-    const int64_t C = s_.oc, C2 = 2 * s_.oc, HW = s_.oh * s_.ow, ocg = s_.oc / s_.groups;
+    const int32_t *__restrict ya = static_cast<const int32_t *>(dst_op_.get_data_handle());
+    const int32_t *__restrict yb = static_cast<const int32_t *>(dst_b_.get_data_handle());
+    const int64_t C = s_.oc, HW = s_.fc ? 1 : s_.oh * s_.ow, N = s_.n;
+    const int64_t tiles = (HW + kTile - 1) / kTile;
+    // everything the loop reads, in locals: the output pointer is a byte pointer, which may alias anything else
     const float *deq = s_.deq.data(), *bias = s_.bias.empty() ? nullptr : s_.bias.data();
-    const float lo = s_.dst == DType::u8 ? 0.f : -128.f, hi = s_.dst == DType::u8 ? 255.f : 127.f;
-    const int64_t rows = s_.n * HW;
+    const float ds = s_.dst_scale, alpha = s_.alpha, sum_scale = s_.sum_scale;
+    const Act act = s_.act;
+    const DType dst = s_.dst;
+    const bool res_u8 = s_.res == DType::u8;
+    const float lo = dst == DType::u8 ? 0.f : -128.f, hi = dst == DType::u8 ? 255.f : 127.f;
 #pragma omp parallel for num_threads(s_.threads) schedule(static)
-    for (int64_t row = 0; row < rows; row++) {
-      const int64_t n = row / HW, p = row % HW;
-      const int32_t *yr = y + row * C2;
+    for (int64_t t = 0; t < N * tiles; t++) {
+      // the sums are NHWC (fc: rows × N), the output NCHW: a tile of positions keeps both sides in cache
+      const int64_t n = t / tiles, p0 = (t % tiles) * kTile, p1 = std::min(HW, p0 + kTile);
+      float v[kTile];
       for (int64_t c = 0; c < C; c++) {
-        const int64_t g = c / ocg, j = c % ocg;
-        const int32_t acc = yr[g * 2 * ocg + j] + yr[g * 2 * ocg + ocg + j];
-        float v = static_cast<float>(acc) * deq[c];
-        if (bias) v = v + bias[c];
-        const int64_t at = (n * C + c) * HW + p;  // NCHW (fc: HW = 1, row-major rows × N)
-        if (res) {
-          const float r = s_.res == DType::u8 ? static_cast<float>(res[at]) : static_cast<float>(static_cast<int8_t>(res[at]));
-          v = v + s_.sum_scale * r;
+        const float dq = deq[c], b = bias ? bias[c] : 0.f;
+        const int64_t at0 = (n * C + c) * HW;
+        for (int64_t p = p0; p < p1; p++) {
+          const int64_t in = (n * HW + p) * C + c;
+          float x = static_cast<float>(ya[in] + yb[in]) * dq;
+          if (bias) x = x + b;
+          v[p - p0] = x;
         }
-        if (s_.act == Act::relu) v = v < 0.f ? 0.f : v;
-        else if (s_.act == Act::clip) v = v < 0.f ? 0.f : v > s_.alpha ? s_.alpha : v;
-        if (s_.dst == DType::f32) { reinterpret_cast<float *>(out)[at] = v; continue; }
-        const float q = std::nearbyint(v * s_.dst_scale);
-        const float sat = q != q ? 0.f : q < lo ? lo : q > hi ? hi : q;
-        if (s_.dst == DType::u8) out[at] = static_cast<uint8_t>(sat);
-        else reinterpret_cast<int8_t *>(out)[at] = static_cast<int8_t>(sat);
+        if (res) {
+          for (int64_t p = p0; p < p1; p++) {
+            const uint8_t r = res[at0 + p];
+            v[p - p0] = v[p - p0] + sum_scale * (res_u8 ? static_cast<float>(r) : static_cast<float>(static_cast<int8_t>(r)));
+          }
+        }
+        if (act == Act::relu) for (int64_t i = 0; i < p1 - p0; i++) v[i] = v[i] < 0.f ? 0.f : v[i];
+        else if (act == Act::clip) for (int64_t i = 0; i < p1 - p0; i++) v[i] = v[i] < 0.f ? 0.f : v[i] > alpha ? alpha : v[i];
+        if (dst == DType::f32) {
+          std::memcpy(reinterpret_cast<float *>(out) + at0 + p0, v, (p1 - p0) * sizeof(float));
+          continue;
+        }
+        for (int64_t p = p0; p < p1; p++) {
+          // clamping before rounding gives the same integer as rounding first (the bounds are integers), and
+          // keeps cvtss2si (round half to even under the default MXCSR) in range; NaN fails both tests: 0
+          const float q = v[p - p0] * ds;
+          const float qc = q >= lo ? (q <= hi ? q : hi) : (q < lo ? lo : 0.f);
+          out[at0 + p] = static_cast<uint8_t>(_mm_cvtss_si32(_mm_set_ss(qc)));  // s8: the same low byte
+        }
       }
     }
   }
 
-  /** the split weights: per group, OCg rows of a = floor(w/2), then OCg rows of b = w − a */
-  std::vector<int8_t> split_weights() const {
-    const int64_t ocg = s_.oc / s_.groups, per = static_cast<int64_t>(s_.wq.size()) / s_.oc;
-    std::vector<int8_t> w2(s_.wq.size() * 2);
-    for (int64_t c = 0; c < s_.oc; c++) {
-      const int64_t g = c / ocg, j = c % ocg;
-      int8_t *a = &w2[(g * 2 * ocg + j) * per], *b = &w2[(g * 2 * ocg + ocg + j) * per];
-      for (int64_t k = 0; k < per; k++) {
-        const int w = s_.wq[c * per + k];
-        const int h = w >= 0 ? w / 2 : -((-w + 1) / 2);  // floor(w/2)
-        a[k] = static_cast<int8_t>(h);
-        b[k] = static_cast<int8_t>(w - h);
-      }
+  static constexpr int64_t kTile = 64;
+
+  /** one weight half: a = floor(w/2) (second = false) or b = w − a (second = true); |a|, |b| <= 64 */
+  std::vector<int8_t> half_weights(bool second) const {
+    std::vector<int8_t> h(s_.wq.size());
+    for (size_t k = 0; k < h.size(); k++) {
+      const int w = s_.wq[k];
+      const int a = w >= 0 ? w / 2 : -((-w + 1) / 2);  // floor(w/2)
+      h[k] = static_cast<int8_t>(second ? w - a : a);
     }
-    return w2;
+    return h;
   }
 
   void build() {
@@ -158,7 +176,7 @@ class DnnlKernel : public OpKernel {
     const bool int8 = s.src != DType::f32;
     memory::dims src_d, dst_d, wei_d, post_d;
     tag user_tag, wei_tag;
-    const int64_t oc = s.split ? 2 * s.oc : s.oc;  // the primitive's output channels
+    const int64_t oc = s.oc;
     if (s.fc) {
       src_d = {s.n, s.ic}; dst_d = {s.n, oc}; wei_d = {oc, s.ic}; post_d = {1, s.oc};
       user_tag = tag::nc; wei_tag = tag::oi;
@@ -170,9 +188,8 @@ class DnnlKernel : public OpKernel {
     }
     const dt wdt = int8 ? dt::s8 : dt::f32;
     memory::desc src_any(src_d, to_dt(s.src), s.fc ? tag::nc : tag::any);
-    // split: exact s32 sums in NHWC (fc: rows × 2N), read by split_epilogue
-    memory::desc dst_any = s.split ? memory::desc(dst_d, dt::s32, s.fc ? tag::nc : tag::nhwc)
-                                   : memory::desc(dst_d, to_dt(s.dst), s.fc ? tag::nc : tag::any);
+    // split: exact s32 sums in NHWC (the INT8 kernels' own layout), read by split_epilogue
+    memory::desc dst_any(dst_d, s.split ? dt::s32 : to_dt(s.dst), s.fc ? tag::nc : s.split ? tag::nhwc : tag::any);
     memory::desc wei_any(wei_d, wdt, tag::any);
     memory::desc bias_md({s.oc}, dt::f32, tag::a);
     memory::desc post_md(post_d, dt::f32, s.fc ? tag::ab : tag::abcd);
@@ -247,11 +264,20 @@ class DnnlKernel : public OpKernel {
 
     // weights: reordered once into the primitive's layout (s8 with compensation where oneDNN wants it)
     memory::desc wei_user_md(wei_d, wdt, wei_tag);
-    const std::vector<int8_t> wq = s.split ? split_weights() : s.wq;
-    memory wei_user = int8 ? owned(wei_user_md, wq.data(), wq.size()) : owned(wei_user_md, s.wf.data(), s.wf.size() * 4);
-    memory wei(wei_md, eng);
-    dnnl::reorder(wei_user, wei).execute(stream(), wei_user, wei);
-    stream().wait();
+    auto packed = [&](const void *data, size_t bytes) {
+      memory user = owned(wei_user_md, data, bytes), w(wei_md, eng);
+      dnnl::reorder(user, w).execute(stream(), user, w);
+      stream().wait();
+      return w;
+    };
+    memory wei, wei_b;
+    if (s.split) {
+      const auto a = half_weights(false), b = half_weights(true);
+      wei = packed(a.data(), a.size());
+      wei_b = packed(b.data(), b.size());
+    } else {
+      wei = int8 ? packed(s.wq.data(), s.wq.size()) : packed(s.wf.data(), s.wf.size() * 4);
+    }
 
     // activations live in the arena as NCHW (fc: rows × features); oneDNN's INT8 kernels want NHWC or blocked
     // layouts, so a conv reorders its input and output here. The runtime's layout planning (activations kept in
@@ -262,11 +288,14 @@ class DnnlKernel : public OpKernel {
     if (s.residual && !int8) res_user_ = memory(dst_user_md, eng, nullptr);
     if (src_md == src_user_md) src_op_ = src_user_;
     else { src_op_ = memory(src_md, eng); reorder_in_ = dnnl::reorder(src_user_, src_op_); }
-    if (s.split) dst_op_ = memory(dst_md, eng);
-    else if (dst_md == dst_user_md) dst_op_ = dst_user_;
+    if (s.split) {
+      dst_op_ = memory(dst_md, eng);
+      dst_b_ = memory(dst_md, eng);
+    } else if (dst_md == dst_user_md) dst_op_ = dst_user_;
     else { dst_op_ = memory(dst_md, eng); reorder_out_ = dnnl::reorder(dst_op_, dst_user_); }
 
     args_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst_op_}};
+    if (s.split) args_b_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_WEIGHTS, wei_b}, {DNNL_ARG_DST, dst_b_}};
     if (fp32_bias) args_[DNNL_ARG_BIAS] = owned(bias_md, s.bias.data(), s.bias.size() * 4);
     int idx = 0, bin = 0;
     for (int i = 0; i < po.len(); i++, idx++) {
@@ -278,7 +307,8 @@ class DnnlKernel : public OpKernel {
   dnnl::primitive prim_;
   dnnl::reorder reorder_in_, reorder_out_;
   memory src_user_, dst_user_, res_user_, src_op_, dst_op_, terms_;
-  std::unordered_map<int, memory> args_;
+  memory dst_b_;  // split: the second half's sums
+  std::unordered_map<int, memory> args_, args_b_;
 };
 
 std::unique_ptr<OpKernel> make_kernel(const OpSpec &s) {
