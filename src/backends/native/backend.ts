@@ -4,18 +4,20 @@
 // prepare() quantizes weights by the contract and creates the primitive; execute() runs it in place on the arena
 // (an aligned external ArrayBuffer the addon owns).
 //
-// What it declines and why (measured in the spec file onednn-mapping.md):
-// INT8 residual (fuse_residual_connection) runs, but not on oneDNN's sum post-op: that computes v + s·r with one
-// rounding where the contract rounds f32(s·r) first (1–3 outputs per layer would differ); the addon makes the
-// f32(s·r) terms itself and adds them with a binary_add post-op.
-// - INT8 on an ISA without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16, so
-//   oneDNN is exact only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15); depthwise too (the spec file's
-//   one layer was exact on avx2, the kernel suite's 2- and 3-channel depthwise convs are not). Larger weights run
-//   split into two 7-bit halves a = floor(w/2), b = w − a: 2·OC exact s32 channels, summed and put through the
-//   contract's epilogue in the addon ('split'). s8 activations are inexact there everywhere: declined.
+// How INT8 stays exact (measured in the spec file onednn-mapping.md and by test/kernels/native.test.ts):
+// - VNNI ISAs: oneDNN's own epilogue in the mapping measured exact (dq[c] as output scales, the f32 bias as a
+//   binary_add post-op, activation, eltwise_linear(ds)) — 'direct'.
+// - Residual (fuse_residual_connection): not oneDNN's sum post-op, which computes v + s·r with one rounding where
+//   the contract rounds f32(s·r) first (1–3 outputs per layer would differ): the addon makes the f32(s·r) terms
+//   itself and adds them with a binary_add post-op.
+// - ISAs without VNNI (avx2, avx512_core): vpmaddubsw saturates each u8×s8 pair sum to int16, so oneDNN is exact
+//   only for u8 activations with |w_q| ≤ 64 (255·64·2 < 2^15) — depthwise too (the spec file's one layer was exact
+//   on avx2, the kernel suite's 2- and 3-channel depthwise convs are not). Larger weights run 'split': the
+//   primitive runs on two 7-bit halves a = floor(w/2), b = w − a into exact s32 sums, and the addon applies the
+//   contract's epilogue. s8 activations are inexact there everywhere: declined.
 // - Non-finite scales (Scale_in 0): oneDNN converts the NaN of 0·inf differently from the contract: 'split' too.
-// - Everything but conv2d, depthwise_conv2d and fc: the runtime cannot yet place an op on another backend, so a
-//   model with such an op does not compile on native (compile() lists the ops).
+// Everything but conv2d, depthwise_conv2d and fc is declined: the runtime cannot yet place an op on another
+// backend, so a model with such an op does not compile on native (compile() lists the ops).
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
 import { convGeom, isIntType, prod } from '../../runtime/op_rules';
 import type { DType, TypedArray } from '../../util/dtype';
