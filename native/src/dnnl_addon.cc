@@ -113,7 +113,9 @@ std::vector<T> vec(const Napi::Object &o, const char *k) {
 Napi::Value Create(const Napi::CallbackInfo &info) {
   auto o = info[0].As<Napi::Object>();
   OpSpec s;
-  s.fc = o.Get("kind").As<Napi::String>().Utf8Value() == "fc";
+  const std::string kind = o.Get("kind").As<Napi::String>();
+  s.fc = kind == "fc";
+  if (kind == "pool") s.pool = o.Get("pool").As<Napi::String>();
   s.n = num(o, "n", 1); s.ic = num(o, "ic", 1); s.ih = num(o, "ih", 1); s.iw = num(o, "iw", 1);
   s.oc = num(o, "oc", 1); s.kh = num(o, "kh", 1); s.kw = num(o, "kw", 1); s.sh = num(o, "sh", 1); s.sw = num(o, "sw", 1);
   s.dh = num(o, "dh", 1); s.dw = num(o, "dw", 1); s.pt = num(o, "pt", 0); s.pb = num(o, "pb", 0); s.pl = num(o, "pl", 0);
@@ -123,7 +125,7 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   s.bias = vec<float>(o, "bias");
   s.deq = vec<float>(o, "deq");
   s.dst_scale = fnum(o, "dstScale", 1.f);
-  const std::string act = o.Get("act").As<Napi::String>();
+  const std::string act = o.Get("act").IsString() ? o.Get("act").As<Napi::String>().Utf8Value() : "none";
   s.act = act == "relu" ? Act::relu : act == "clip" ? Act::clip : act == "leaky" ? Act::leaky : Act::none;
   s.alpha = fnum(o, "alpha", 0.f);
   s.residual = o.Get("residual").ToBoolean();

@@ -25,6 +25,8 @@ enum class Act { none, relu, clip, leaky };
 /** one conv or fc, as the JS side describes it; scales and quantized weights come from the contract (int8.ts) */
 struct OpSpec {
   bool fc = false;
+  /** pool2d: "max", "avg_inc" (divide by kh·kw) or "avg_exc" (by the window's inputs); empty: conv / fc */
+  std::string pool;
   // conv geometry (fc: n = rows, ic = K, oc = N, spatial 1)
   int64_t n = 1, ic = 1, ih = 1, iw = 1, oc = 1, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
   int64_t pt = 0, pb = 0, pl = 0, pr = 0, groups = 1, oh = 1, ow = 1;

@@ -1,4 +1,4 @@
-// conv2d (plain, grouped, depthwise) and fc on oneDNN, INT8 and FP32, in the INT8 contract's arithmetic
+// conv2d (plain, grouped, depthwise), fc and pool2d on oneDNN, INT8 and FP32, in the INT8 contract's arithmetic
 // (src/backends/reference/int8.ts). The mapping is the one measured exact on avx512_core_vnni
 // (/work/shared/spec/onednn-mapping.md): the per-channel dq[c] as oneDNN 2.6's output scales, the f32 bias as a
 // binary_add post-op (2.6's bias argument is added before the output scale, which rounds differently), the
@@ -311,9 +311,68 @@ class DnnlKernel : public OpKernel {
   std::unordered_map<int, memory> args_, args_b_;
 };
 
+/**
+ * pool2d, INT8 (u8/s8 in and out) and FP32. Paddle's windows are clipped to the input; oneDNN's max pooling
+ * treats padding as −inf and avg_exclude_padding divides by the window's inputs, avg_include_padding by kh·kw,
+ * as Paddle's exclusive / non-exclusive. INT8 average: the s32 sum over f32 count, rounded half to even and
+ * saturated, as the contract (measured exact in the spec file; checked by the kernel suite).
+ */
+class PoolKernel : public OpKernel {
+ public:
+  explicit PoolKernel(const OpSpec &s) : threads_(s.threads) {
+    auto &eng = engine();
+    const memory::dims src_d{s.n, s.ic, s.ih, s.iw}, dst_d{s.n, s.ic, s.oh, s.ow};
+    const dt t = to_dt(s.src);
+    const auto alg = s.pool == "max" ? dnnl::algorithm::pooling_max
+                     : s.pool == "avg_inc" ? dnnl::algorithm::pooling_avg_include_padding
+                                           : dnnl::algorithm::pooling_avg_exclude_padding;
+    memory::desc dst_any(dst_d, t, tag::any);
+    const memory::dims strides{s.sh, s.sw}, kernel{s.kh, s.kw}, pl{s.pt, s.pl}, pr{s.pb, s.pr};
+    // pooling wants a concrete source layout: the INT8 kernels' NHWC, FP32's blocked 16 (as the convs pick)
+    memory::desc src_md(src_d, t, t == dt::f32 ? tag::nChw16c : tag::nhwc);
+#if DNNL_VERSION_MAJOR >= 3
+    dnnl::pooling_forward::primitive_desc pd(eng, dnnl::prop_kind::forward_inference, alg, src_md, dst_any, strides, kernel,
+                                             memory::dims{0, 0}, pl, pr);
+#else
+    dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, alg, src_md, dst_any, strides, kernel, pl, pr);
+    dnnl::pooling_forward::primitive_desc pd(d, eng);
+#endif
+    prim_ = dnnl::pooling_forward(pd);
+    impl = pd.impl_info_str();
+    memory::desc src_user_md(src_d, t, tag::nchw), dst_user_md(dst_d, t, tag::nchw);
+    src_user_ = memory(src_user_md, eng, nullptr);
+    dst_user_ = memory(dst_user_md, eng, nullptr);
+    src_op_ = memory(pd.src_desc(), eng);
+    reorder_in_ = dnnl::reorder(src_user_, src_op_);
+    if (pd.dst_desc() == dst_user_md) dst_op_ = dst_user_;
+    else { dst_op_ = memory(pd.dst_desc(), eng); reorder_out_ = dnnl::reorder(dst_op_, dst_user_); }
+    args_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_DST, dst_op_}};
+  }
+
+  void run(uint8_t *base, int64_t in, int64_t out, int64_t) override {
+    omp_set_num_threads(threads_);
+    auto &st = stream();
+    src_user_.set_data_handle(base + in);
+    dst_user_.set_data_handle(base + out);
+    reorder_in_.execute(st, src_user_, src_op_);
+    g_reorders++;
+    prim_.execute(st, args_);
+    if (reorder_out_) { reorder_out_.execute(st, dst_op_, dst_user_); g_reorders++; }
+    st.wait();
+  }
+
+ private:
+  int threads_;
+  dnnl::primitive prim_;
+  dnnl::reorder reorder_in_, reorder_out_;
+  memory src_user_, dst_user_, src_op_, dst_op_;
+  std::unordered_map<int, memory> args_;
+};
+
 std::unique_ptr<OpKernel> make_kernel(const OpSpec &s) {
   // oneDNN (OpenMP build) fixes a primitive's thread count when it is created
   omp_set_num_threads(s.threads);
+  if (!s.pool.empty()) return std::unique_ptr<OpKernel>(new PoolKernel(s));
   return std::unique_ptr<OpKernel>(new DnnlKernel(s));
 }
 

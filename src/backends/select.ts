@@ -1,7 +1,7 @@
 // Backend selection for every command's --backend flag and the reason the CLI prints. `native` (oneDNN) when its
 // addon loads and oneDNN runs AVX2 or better here, else one line why. `auto` → wasm (if the engine has SIMD128 and
 // the kernels are built), else reference: native runs only models whose every op it supports (conv2d,
-// depthwise_conv2d, fc) because the runtime does not yet place single ops on another backend, so auto names
+// depthwise_conv2d, fc, pool2d) because the runtime does not yet place single ops on another backend, so auto names
 // native as available without choosing it.
 import type { Backend } from '../runtime/backend';
 import { QdeployError } from '../util/errors';

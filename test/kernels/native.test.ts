@@ -17,16 +17,18 @@ import { compareOutputs, runCase } from './harness';
 const CAPS = ['avx512_core_vnni', 'avx512_core', 'avx2'] as const;
 /** ISA ladder: a cap runs where the CPU's best ISA is at least that */
 const RANK: Record<string, number> = { avx2: 1, avx2_vnni: 2, avx512_core: 3, avx512_core_vnni: 4, avx512_core_bf16: 5, avx512_core_amx: 6 };
-const NATIVE_OPS = new Set(['conv2d', 'depthwise_conv2d', 'fc']);
+const NATIVE_OPS = new Set(['conv2d', 'depthwise_conv2d', 'fc', 'pool2d']);
 const cap = process.env.QDEPLOY_NATIVE_CAP;
 
 /**
- * what native must accept: every conv/fc (INT8 residuals and Scale_in 0 included) but FP32 hard_swish/swish (not
+ * what native must accept: every pool2d but adaptive ones; every conv/fc (INT8 residuals and Scale_in 0 included) but FP32 hard_swish/swish (not
  * fused by native) and, without VNNI, s8 activations (oneDNN is inexact there) and the one case whose split-weight
  * sums pass the 2^24 that the split path's exactness argument needs (255·Σ|w/2| per channel)
  */
 function mustAccept(c: KernelCase, vnni: boolean): boolean {
   if (!NATIVE_OPS.has(c.op)) return false;
+  // pooling has no pair sums: every ISA, all but adaptive windows (different sizes per output)
+  if (c.op === 'pool2d') return c.attrs.adaptive !== true || c.attrs.global_pooling === true;
   const x = c.inputs[0].dtype;
   if (x === 'int8') return vnni;
   if (x === 'uint8') return vnni || !c.name.includes('largest_sums');
@@ -88,8 +90,8 @@ if (cap) {
       assert.ok(split.some(([n]) => n.startsWith('conv2d_u8_n')) && split.some(([n]) => n.startsWith('depthwise_conv2d_u8')) && split.some(([n]) => n.startsWith('fc_u8')));
     }
     if (!backend.vnni) {
-      const s8 = cases.filter((c) => NATIVE_OPS.has(c.op) && c.inputs[0].dtype === 'int8');
-      assert.ok(s8.every((c) => declined.has(c.name)), 's8 activations declined without VNNI');
+      const s8 = cases.filter((c) => NATIVE_OPS.has(c.op) && c.op !== 'pool2d' && c.inputs[0].dtype === 'int8');
+      assert.ok(s8.every((c) => declined.has(c.name)), 's8 activations declined without VNNI (conv, fc)');
     }
   });
   test.run();

@@ -9,20 +9,22 @@ export type NativeDType = 'u8' | 's8' | 'f32';
 
 /** one conv or fc as the addon builds it (native/src/dnnl_addon.h OpSpec) */
 export interface NativeOpSpec {
-  kind: 'conv' | 'fc';
-  /** conv: NCHW geometry; fc: n rows, ic = K, oc = N */
+  kind: 'conv' | 'fc' | 'pool';
+  /** pool2d: max, average over kh·kw (avg_inc) or over the window's inputs (avg_exc) */
+  pool?: 'max' | 'avg_inc' | 'avg_exc';
+  /** conv, pool: NCHW geometry (pool: oc = ic); fc: n rows, ic = K, oc = N */
   n: number; ic: number; oc: number;
   ih?: number; iw?: number; kh?: number; kw?: number; sh?: number; sw?: number; dh?: number; dw?: number;
   pt?: number; pb?: number; pl?: number; pr?: number; groups?: number; oh?: number; ow?: number;
   src: NativeDType; dst: NativeDType;
-  /** INT8: quantized s8, OIHW (fc: N×K); FP32: f32 in the same order */
-  weights: Int8Array | Float32Array;
+  /** INT8: quantized s8, OIHW (fc: N×K); FP32: f32 in the same order; pool: none */
+  weights?: Int8Array | Float32Array;
   bias?: Float32Array;
   /** INT8: the contract's dq[c] */
   deq?: Float32Array;
   /** INT8 to u8/s8: the contract's output multiplier ds */
   dstScale?: number;
-  act: 'none' | 'relu' | 'clip' | 'leaky';
+  act?: 'none' | 'relu' | 'clip' | 'leaky';
   /** clip: upper bound; leaky: slope */
   alpha?: number;
   /** conv: ResidualData added before the activation (FP32: oneDNN's sum post-op; INT8: see residualType) */

@@ -1,4 +1,4 @@
-// The native backend: conv2d (plain, grouped, depthwise) and fc on oneDNN through the qdeploy_dnnl addon, INT8
+// The native backend: conv2d (plain, grouped, depthwise), fc and pool2d on oneDNN through the qdeploy_dnnl addon, INT8
 // byte-identical to the contract (src/backends/reference/int8.ts) and FP32 within the kernel suite's tolerance.
 // describe() accepts only what runs exactly on the ISA oneDNN picked and declines the rest with the reason;
 // prepare() quantizes weights by the contract and creates the primitive; execute() runs it in place on the arena
@@ -16,17 +16,17 @@
 //   primitive runs on two 7-bit halves a = floor(w/2), b = w − a into exact s32 sums, and the addon applies the
 //   contract's epilogue. s8 activations are inexact there everywhere: declined.
 // - Non-finite scales (Scale_in 0): oneDNN converts the NaN of 0·inf differently from the contract: 'split' too.
-// Everything but conv2d, depthwise_conv2d and fc is declined: the runtime cannot yet place an op on another
+// Everything but conv2d, depthwise_conv2d, fc and pool2d (adaptive pooling aside) is declined: the runtime cannot yet place an op on another
 // backend, so a model with such an op does not compile on native (compile() lists the ops).
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
-import { convGeom, isIntType, prod } from '../../runtime/op_rules';
+import { convGeom, isIntType, poolGeom, prod, type PoolGeom } from '../../runtime/op_rules';
 import type { DType, TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
 import { int8Scales, quantizeWeight } from '../reference/int8';
 import { loadDnnlAddon, type DnnlAddon, type NativeDType, type NativeHandle, type NativeInfo, type NativeOpSpec } from './addon';
 
 /** ops the native backend runs (the rest are declined with this list in the reason) */
-export const NATIVE_OPS = ['conv2d', 'depthwise_conv2d', 'fc'] as const;
+export const NATIVE_OPS = ['conv2d', 'depthwise_conv2d', 'fc', 'pool2d'] as const;
 
 /** effective ISAs whose INT8 kernels use VNNI (vpdpbusd: s32 accumulation, no int16 pair sums) */
 const VNNI_ISAS = new Set(['avx512_core_vnni', 'avx512_core_bf16', 'avx512_core_amx', 'avx2_vnni']);
@@ -125,6 +125,7 @@ export class NativeBackend implements Backend {
     const t = node.op.type;
     if (t === 'conv2d' || t === 'depthwise_conv2d') return this.describeConv(node);
     if (t === 'fc') return this.describeFc(node);
+    if (t === 'pool2d') return this.describePool(node);
     return { unsupported: `native runs only ${NATIVE_OPS.join(', ')}; a model with other ops runs on --backend wasm` };
   }
 
@@ -155,6 +156,19 @@ export class NativeBackend implements Backend {
     const path = this.int8Path(node, x.dtype, () => convWeightsQ(node), g.oc);
     if (typeof path !== 'string') return path;
     return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path };
+  }
+
+  private describePool(node: OpNode): KernelDesc | Unsupported {
+    const x = node.inputs.X?.[0], out = node.outputs.Out?.[0];
+    if (!x || !out) return { unsupported: 'X and Out are required' };
+    if (!['uint8', 'int8', 'fp32'].includes(x.dtype) || out.dtype !== x.dtype) return { unsupported: `X dtype ${x.dtype}, Out ${out?.dtype}` };
+    const g = poolGeom(node.op, x.dims);
+    if (g.adaptive) return { unsupported: 'adaptive pooling (windows of different sizes per output)' };
+    const pads = poolPads(g);
+    if (pads.pb >= g.kh || pads.pr >= g.kw || g.pad[0] >= g.kh || g.pad[2] >= g.kw) {
+      return { unsupported: `padding ${g.pad} (with ceil_mode: bottom ${pads.pb}, right ${pads.pr}) reaches a whole ${g.kh}x${g.kw} window` };
+    }
+    return { node, kernel: `pool2d_${g.type}_${ntype(x.dtype)}_onednn` };
   }
 
   private describeFc(node: OpNode): KernelDesc | Unsupported {
@@ -211,7 +225,8 @@ export class NativeBackend implements Backend {
 
   prepare(desc: KernelDesc, weights: WeightTensors): Kernel {
     const node = desc.node;
-    const spec = node.op.type === 'fc' ? fcSpec(node, weights, this.threads) : convSpec(node, weights, this.threads);
+    const t = node.op.type;
+    const spec = t === 'fc' ? fcSpec(node, weights, this.threads) : t === 'pool2d' ? poolSpec(node, this.threads) : convSpec(node, weights, this.threads);
     if (desc.data === 'split') spec.split = true;
     let handle: NativeHandle;
     try {
@@ -221,8 +236,10 @@ export class NativeBackend implements Backend {
     }
     // the plan shows oneDNN's implementation per op, e.g. conv_u8s8_onednn[brg:avx512_core_vnni]
     desc.kernel = `${desc.kernel}[${this.addon.impl(handle)}]`;
-    const fc = node.op.type === 'fc';
-    const k: NativeKernel = { desc, handle, inSlot: 'Input', outSlot: fc ? 'Out' : 'Output', resSlot: spec.residual ? 'ResidualData' : undefined };
+    const k: NativeKernel = {
+      desc, handle, inSlot: t === 'pool2d' ? 'X' : 'Input', outSlot: t === 'conv2d' || t === 'depthwise_conv2d' ? 'Output' : 'Out',
+      resSlot: spec.residual ? 'ResidualData' : undefined,
+    };
     return k;
   }
 
@@ -341,6 +358,25 @@ function fcSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOp
   }
   const e = int8Epilogue(node, N, out.dtype, false);
   return { ...base, src: ntype(x.dtype), dst: ntype(out.dtype), weights: fcWeightsQ(node, weights), deq: e.deq, dstScale: e.dstScale };
+}
+
+/**
+ * oneDNN's bottom/right padding: with ceil_mode the last window may reach past Paddle's padding, and oneDNN wants
+ * the padding that makes (in + pads − k) / s + 1 the output size. Either way the windows are clipped to the input.
+ */
+function poolPads(g: PoolGeom): { pb: number; pr: number } {
+  return { pb: Math.max(g.pad[1], (g.oh - 1) * g.sh + g.kh - g.ih - g.pad[0]), pr: Math.max(g.pad[3], (g.ow - 1) * g.sw + g.kw - g.iw - g.pad[2]) };
+}
+
+function poolSpec(node: OpNode, threads: number): NativeOpSpec {
+  const x = node.inputs.X[0];
+  const g = poolGeom(node.op, x.dims);
+  const { pb, pr } = poolPads(g);
+  return {
+    kind: 'pool', pool: g.type === 'max' ? 'max' : g.exclusive ? 'avg_exc' : 'avg_inc',
+    n: g.n, ic: g.c, oc: g.c, ih: g.ih, iw: g.iw, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw,
+    pt: g.pad[0], pb, pl: g.pad[2], pr, oh: g.oh, ow: g.ow, src: ntype(x.dtype), dst: ntype(x.dtype), threads,
+  };
 }
 
 export function nativeBackend(opts: NativeOptions = {}): NativeBackend { return new NativeBackend(opts); }

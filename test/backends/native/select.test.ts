@@ -32,14 +32,14 @@ test('--backend native with the addon: the native backend, oneDNN version and IS
   assert.is(s.backend.info().isa, info.effectiveIsa);
   assert.is(s.backend.info().threads, 2);
   assert.match(s.reason, new RegExp(`^native oneDNN ${info.version.replace(/\./g, '\\.')}, ${info.effectiveIsa}, 2 thread`));
-  assert.match(s.reason, /conv2d, depthwise_conv2d, fc/);
+  assert.match(s.reason, /conv2d, depthwise_conv2d, fc, pool2d/);
 });
 
 test('auto with the addon: wasm, naming native as available for models whose every op it runs', () => {
   if (!addon.addon) { skipTest(`native addon not built: ${addon.reason}`); return; }
   const a = selectBackend('auto');
   assert.is(a.backend.name, 'wasm');
-  assert.match(a.reason, /^auto: native \(oneDNN \d+\.\d+\.\d+, \w+\) is available with --backend native for models whose every op it runs \(conv2d, depthwise_conv2d, fc\); wasm /);
+  assert.match(a.reason, /^auto: native \(oneDNN \d+\.\d+\.\d+, \w+\) is available with --backend native for models whose every op it runs \(conv2d, depthwise_conv2d, fc, pool2d\); wasm /);
   a.backend.dispose?.();
 });
 
@@ -75,11 +75,13 @@ test('a model with ops native declines: exit 1, one line naming every declined o
   const lines = r.stderr.trimEnd().split('\n');
   assert.is(lines.length, 1, r.stderr);
   const m = lines[0];
-  // the legacy model: quantize 18, conv2d 26, dequantize 26, elementwise_add 26, relu 26, concat 8, pool2d 4, softmax 1
+  // the legacy model: quantize 18, conv2d 26, dequantize 26, elementwise_add 26, relu 26, concat 8, pool2d 4, softmax 1;
+  // native runs its (FP32) conv2d and pool2d ops
   assert.match(m, /backend native cannot run \d+ op\(s\)/);
-  for (const t of ['quantize', 'dequantize', 'elementwise_add', 'relu', 'concat', 'pool2d', 'softmax']) assert.match(m, new RegExp(`\\b${t}\\(\\d+[,)]`), t);
+  for (const t of ['quantize', 'dequantize', 'elementwise_add', 'relu', 'concat', 'softmax']) assert.match(m, new RegExp(`\\b${t}\\(\\d+[,)]`), t);
   // the reason once, not once per op
-  assert.is(m.split('native runs only conv2d, depthwise_conv2d, fc').length - 1, 1, m);
+  assert.is(m.split('native runs only conv2d, depthwise_conv2d, fc, pool2d').length - 1, 1, m);
+  assert.not.match(m, /\b(conv2d|pool2d)\(/); // those it runs
   assert.ok(m.length < 2000, `${m.length} characters`);
 });
 
