@@ -6,7 +6,7 @@
 // layout reorders each conv does today (counted per run below; bench/onednn_layers.cc is the plain C++ peer
 // without them). The four configurations of a layer run in interleaved rounds, so load from other processes
 // falls on all alike. INT8 ops the native backend declines on the ISA in use (no VNNI: saturation) are reported
-// as declined, not timed. Not a test.
+// as declined, not timed. Last, the per-op overhead: a 1→1 fc, whose oneDNN work is nil. Not a test.
 import { compile } from '../src/runtime/compile';
 import { NativeBackend } from '../src/backends/native/backend';
 import { wasmBackend } from '../src/backends/wasm/backend';
@@ -65,5 +65,18 @@ for (const l of ALL.filter((x) => !only || x.name.includes(only))) {
   const [ni, nf, wi, wf] = cs.map(ms);
   console.log(`  native INT8/FP32 speed-up ${(nf / ni).toFixed(2)}x; native vs wasm: INT8 ${(wi / ni).toFixed(2)}x, FP32 ${(wf / nf).toFixed(2)}x`);
   for (const c of cs) c.dispose?.();
+}
+// the per-op cost of going through JS and the addon: an fc of one input and one output (no layout reorders)
+{
+  const tiny = { name: 'FC 1→1', kind: 'fc' as const, ic: 1, oc: 1, h: 1, w: 1, k: 1, s: 1, pad: 0, groups: 1 };
+  for (const int8 of [true, false]) {
+    const c = cfg(native, `native ${int8 ? 'INT8' : 'FP32'}`, tiny, int8);
+    if (!c.run) continue;
+    for (let i = 0; i < 2000; i++) c.run();
+    const t: number[] = [];
+    for (let r = 0; r < 20; r++) { const t0 = performance.now(); for (let i = 0; i < 1000; i++) c.run(); t.push((performance.now() - t0)); }
+    console.log(`\nper-op overhead (${c.name} fc 1→1, plan.execute through the addon): ${median(t).toFixed(2)} µs per op`);
+    c.dispose?.();
+  }
 }
 wasm.dispose();
