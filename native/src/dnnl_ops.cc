@@ -52,7 +52,12 @@ static memory owned(const memory::desc &md, const void *data, size_t bytes) {
 
 class DnnlKernel : public OpKernel {
  public:
-  explicit DnnlKernel(const OpSpec &s) : s_(s) { build(); }
+  explicit DnnlKernel(const OpSpec &s) : s_(s) {
+    build();
+    // the weights live in oneDNN's packed copies now
+    std::vector<int8_t>().swap(s_.wq);
+    std::vector<float>().swap(s_.wf);
+  }
 
   void run(uint8_t *base, int64_t in, int64_t out, int64_t res) override {
     omp_set_num_threads(s_.threads);
