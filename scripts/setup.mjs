@@ -12,4 +12,6 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   console.log('[setup] node_modules missing: npm ci');
   run('npm ci --no-audit --no-fund');
 }
+// libdnnl-dev for the native backend where root and apt allow (else one line; everything else still builds)
+run('node scripts/build-native.mjs --install');
 run('node scripts/build.mjs');

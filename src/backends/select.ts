@@ -1,9 +1,12 @@
 // Backend selection for every command's --backend flag → an ordered list for compile()'s placement, each op on
-// the first that accepts it. `auto` → [native (its addon is not written yet), wasm (if the engine has SIMD128 and
-// the kernels are built), reference]; `wasm` → [wasm, reference]: an op wasm declines runs on reference and the
-// plan's placement line names it (printed, never silent); `reference` → [reference]. The returned reason says why.
+// the first that accepts it. `native` (oneDNN, when its addon loads and oneDNN runs AVX2 or better here, else one
+// line why) → [native, reference]; `wasm` → [wasm, reference]; `reference` → [reference]; an op the first declines
+// runs on the next and the plan's placement line names it (printed, never silent). `auto` → wasm (if the engine has
+// SIMD128 and the kernels are built), else reference: native and wasm each need an arena of their own and the
+// runtime does not copy between arenas yet, so auto names native as available without choosing it.
 import type { Backend } from '../runtime/backend';
 import { QdeployError } from '../util/errors';
+import { NATIVE_OPS, NativeBackend, nativeInfo, nativeUnavailable } from './native/backend';
 import { referenceBackend } from './reference/backend';
 import { chooseIsa, wasmBuildDir } from './wasm/loader';
 import { WasmBackend } from './wasm/backend';
@@ -24,7 +27,13 @@ export interface Selected {
   reason: string;
 }
 
-const NATIVE_MISSING = 'native backend not built (qdeploy has no oneDNN addon yet)';
+/** auto's note on native: why it is unavailable, or that it is there for --backend native */
+function nativeNote(): string {
+  const why = nativeUnavailable();
+  if (why) return `native unavailable: ${why}`;
+  const i = nativeInfo()!;
+  return `native (oneDNN ${i.version}, ${i.effectiveIsa}) is available with --backend native (${NATIVE_OPS.join(', ')} on oneDNN, the other ops on reference)`;
+}
 
 /** why wasm cannot run here, or undefined when it can */
 export function wasmUnavailable(isa: SelectOptions['wasmIsa'] = 'auto'): string | undefined {
@@ -49,14 +58,19 @@ export function selectBackend(name: BackendChoiceName, opts: SelectOptions = {})
       if (why) throw new QdeployError('backend', `--backend wasm: ${why}`);
       return wasm();
     }
-    case 'native': throw new QdeployError('backend', `--backend native: ${NATIVE_MISSING} (try --backend wasm)`);
+    case 'native': {
+      const why = nativeUnavailable();
+      if (why) throw new QdeployError('backend', `--backend native: ${why} (try --backend wasm)`);
+      const b = new NativeBackend({ threads });
+      return { backend: b, backends: [b, referenceBackend()], reason: `native oneDNN ${b.lib.version}, ${b.lib.effectiveIsa}, ${threads} thread(s); ${NATIVE_OPS.join(', ')} on oneDNN, the other ops on reference` };
+    }
     case 'auto': {
       const why = wasmUnavailable(opts.wasmIsa);
       if (!why) {
         const s = wasm();
-        return { ...s, reason: `auto: ${NATIVE_MISSING}; ${s.reason}` };
+        return { ...s, reason: `auto: ${nativeNote()}; ${s.reason}` };
       }
-      return reference(`auto: ${NATIVE_MISSING}; wasm unavailable: ${why}; using reference`);
+      return reference(`auto: ${nativeNote()}; wasm unavailable: ${why}; using reference`);
     }
     default: throw new QdeployError('usage', `unknown backend '${name as string}' (auto, reference, wasm, native)`);
   }

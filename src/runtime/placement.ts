@@ -12,6 +12,33 @@ export interface Placed {
   declined: string[];
 }
 
+interface Declined { op: OpNode['op']; dt: string; reason: string }
+
+/**
+ * One line for the ops no backend accepts: each reason once, with the ops it covers grouped by type and input
+ * dtypes, e.g. `relu(14) [X:fp32]: why` or `relu(14, 20, 31 and 23 more) [X:fp32], pool2d(16) [X:fp32]: why`
+ * (a model with a hundred declined ops still gets a line a person can read).
+ */
+function groupDeclined(list: Declined[]): string {
+  const byReason = new Map<string, Map<string, Declined[]>>();
+  for (const d of list) {
+    const groups = byReason.get(d.reason) ?? new Map<string, Declined[]>();
+    byReason.set(d.reason, groups);
+    const key = `${d.op.type} [${d.dt}]`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  const parts: string[] = [];
+  for (const [reason, groups] of byReason) {
+    const ops = [...groups.values()].map((ds) => {
+      if (ds.length === 1) return `${ds[0].op.label} [${ds[0].dt}]`;
+      const ids = ds.slice(0, 3).map((d) => d.op.id).join(', ');
+      return `${ds[0].op.type}(${ids}${ds.length > 3 ? ` and ${ds.length - 3} more` : ''}) [${ds[0].dt}]`;
+    });
+    parts.push(`${ops.join(', ')}: ${reason}`);
+  }
+  return parts.join('; ');
+}
+
 /** op id → the backend it must run on */
 export type ForcePlacement = Record<number, BackendName>;
 
@@ -21,7 +48,7 @@ export function placeOps(nodes: readonly OpNode[], backends: readonly Backend[],
     if (!backends.some((b) => b.name === name)) throw new QdeployError('usage', `force: op ${id} on ${name}, which is not among the backends (${backends.map((b) => b.name).join(', ')})`);
   }
   const placed: Placed[] = [];
-  const unsupported: string[] = [];
+  const unsupported: Declined[] = [];
   for (const node of nodes) {
     const forced = force[node.op.id];
     const candidates = forced ? backends.filter((b) => b.name === forced) : backends;
@@ -33,12 +60,12 @@ export function placeOps(nodes: readonly OpNode[], backends: readonly Backend[],
     }
     if (reasons.length === candidates.length) {
       const dt = Object.entries(node.inputs).map(([k, v]) => `${k}:${v.map((s) => s.dtype).join('|')}`).join(' ');
-      unsupported.push(`${node.op.label} [${dt}]: ${reasons.join(', ')}`);
+      unsupported.push({ op: node.op, dt, reason: reasons.join(', ') });
     }
   }
   if (unsupported.length) {
     const who = backends.length === 1 ? `backend ${backends[0].name}` : `backends ${backends.map((b) => b.name).join(', ')}`;
-    throw new QdeployError('unsupported', `${source}: ${who} cannot run ${unsupported.length} op(s): ${unsupported.join('; ')}`);
+    throw new QdeployError('unsupported', `${source}: ${who} cannot run ${unsupported.length} op(s): ${groupDeclined(unsupported)}`);
   }
   return placed;
 }
