@@ -40,7 +40,20 @@ export interface PlacementSummary {
 /** one line: `placement: wasm 60 ops, reference 2 ops, 0 reorders; fell back: pool2d(12) on reference (wasm: …)` */
 export function placementLine(p: PlacementSummary): string {
   const parts = Object.entries(p.counts).map(([b, n]) => `${b} ${n} op${n === 1 ? '' : 's'}`);
-  const fb = p.fallbacks.map((f) => `${f.op} on ${f.backend} (${f.declined.join(', ')})`);
+  // grouped by where they went and why, ops of a type listed once: `relu(14, 29, 42 and 23 more) on reference (…)`
+  const groups = new Map<string, Map<string, string[]>>();
+  for (const f of p.fallbacks) {
+    const key = `${f.backend} (${f.declined.join(', ')})`;
+    const byType = groups.get(key) ?? new Map<string, string[]>();
+    groups.set(key, byType);
+    const m = /^(.*)\((-?\d+)\)$/.exec(f.op);
+    const [type, id] = m ? [m[1], m[2]] : [f.op, ''];
+    byType.set(type, [...(byType.get(type) ?? []), id]);
+  }
+  const fb = [...groups].map(([where, byType]) => {
+    const ops = [...byType].map(([type, ids]) => `${type}(${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''})`);
+    return `${ops.join(', ')} on ${where}`;
+  });
   return `placement: ${parts.join(', ')}, ${p.reorders} reorder${p.reorders === 1 ? '' : 's'}${fb.length ? `; fell back: ${fb.join('; ')}` : ''}`;
 }
 

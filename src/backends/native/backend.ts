@@ -128,7 +128,7 @@ export class NativeBackend implements Backend {
     if (t === 'conv2d' || t === 'depthwise_conv2d') return this.describeConv(node);
     if (t === 'fc') return this.describeFc(node);
     if (t === 'pool2d') return this.describePool(node);
-    return { unsupported: `native runs only ${NATIVE_OPS.join(', ')}; a model with other ops runs on --backend wasm` };
+    return { unsupported: `native runs ${NATIVE_OPS.join(', ')}` };
   }
 
   private describeConv(node: OpNode): KernelDesc | Unsupported {
