@@ -19,7 +19,7 @@
 // Everything but conv2d, depthwise_conv2d, fc and pool2d (adaptive pooling aside) is declined, and the runtime places
 // it on the next backend of the list (--backend native: the reference, on this backend's arena).
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
-import { convGeom, isIntType, poolGeom, prod, type PoolGeom } from '../../runtime/op_rules';
+import { convGeom, isIntType, poolGeom, prod, relu6Bound, type PoolGeom } from '../../runtime/op_rules';
 import type { DType, TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
 import { int8Scales, quantizeWeight } from '../../int8/contract';
@@ -328,7 +328,7 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
     return {
       kind: 'conv', ...geo, src: 'f32', dst: 'f32', weights: Float32Array.from(src as ArrayLike<number>), bias, threads,
       act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : act === 'leaky_relu' ? 'leaky' : 'none',
-      alpha: act === 'relu6' ? (alpha === 0 ? 6 : alpha) : alpha,
+      alpha: act === 'relu6' ? relu6Bound(op) : alpha,
       residual: op.bool('fuse_residual_connection', false),
     };
   }
@@ -337,7 +337,7 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
   return {
     kind: 'conv', ...geo, src: ntype(x.dtype), dst: forceF32 ? 'f32' : ntype(out.dtype), weights: convWeightsQ(node, weights),
     bias, deq: e.deq, dstScale: e.dstScale, threads,
-    act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : 'none', alpha: act === 'relu6' ? op.num('fuse_alpha', 6) : 0,
+    act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : 'none', alpha: act === 'relu6' ? relu6Bound(op) : 0,
     ...(op.bool('fuse_residual_connection', false)
       ? { residual: true, residualType: ntype(node.inputs.ResidualData[0].dtype), sumScale: Math.fround(1 / op.num('Scale_in_eltwise', 1)) }
       : {}),
