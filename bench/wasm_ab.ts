@@ -24,8 +24,9 @@ const A = oldBe({ isa: 'simd128', threads }), B = wasmBackend({ isa: 'simd128', 
 type Job = { name: string; mk: () => { g: ReturnType<typeof loadGraph>; input: Float32Array | Uint8Array } };
 const jobs: Job[] = [];
 const assets = assetsDir();
-for (const m of assets && !only ? ['squeezenet_v1.1', 'mobilenet_v1', 'mobilenet_v2'] : []) {
-  jobs.push({ name: `${m} fp32`, mk: () => {
+// the legacy 8-bit models time their dynamic quantize/dequantize ops (wasm kernels since the reference bridge went)
+for (const m of assets && !only ? ['squeezenet_v1.1', 'mobilenet_v1', 'mobilenet_v2', 'squeezenet_v1.1_8bit', 'mobilenet_v1_8bit', 'mobilenet_v2_8bit'] : []) {
+  jobs.push({ name: `${m} ${m.endsWith('_8bit') ? 'legacy int8' : 'fp32'}`, mk: () => {
     const g = loadGraph(join(assets!, 'models', m));
     const [, c, h, w] = g.mustVar(g.feeds()[0].name, g.feeds()[0].op).dims;
     return { g, input: new Float32Array(c * h * w).map((_, i) => Math.sin(i) * 50) };

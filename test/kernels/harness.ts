@@ -1,6 +1,7 @@
 // The one kernel suite every backend runs (ggml test-backend-ops style): each data-only case of cases.ts becomes
 // a one-op Graph (feed → op → fetch, persistable inputs as params), is compiled with compile() on the backend
-// under test and on the reference backend, and the outputs are compared: u8/s8/s32 bit for bit, fp32 with
+// under test (or an ordered backend list, e.g. [wasm, reference], placing each op on the first that takes it) and on
+// the reference backend, and the outputs are compared: u8/s8/s32 bit for bit, fp32 with
 // max|a − b| <= 1e-5 · max(1, max|ref|).
 //
 // Another backend adds `test/kernels/<backend>.test.ts`:
@@ -12,7 +13,7 @@ import type { Test } from 'uvu';
 import { Graph } from '../../src/graph/graph';
 import { Var } from '../../src/graph/var';
 import type { AttrValue } from '../../src/graph/op';
-import { compile } from '../../src/runtime/compile';
+import { compile, type Backends } from '../../src/runtime/compile';
 import type { Backend } from '../../src/runtime/backend';
 import { referenceBackend } from '../../src/backends/reference/backend';
 import { allocTyped, numel, type DType, type Tensor } from '../../src/util/dtype';
@@ -92,15 +93,17 @@ export function buildCase(c: KernelCase, values = caseInputs(c)): BuiltCase {
   return { graph: g, feeds, outputs: fetched };
 }
 
-export interface CaseRun { outputs: Tensor[]; kernel: string }
+/** the outputs, the kernel names joined by '+', and the backend each step ran on */
+export interface CaseRun { outputs: Tensor[]; kernel: string; on: string[] }
 
-export function runCase(backend: Backend, c: KernelCase, values?: Tensor[]): CaseRun {
+export function runCase(backend: Backends, c: KernelCase, values?: Tensor[]): CaseRun {
   const b = buildCase(c, values);
   const plan = compile(b.graph, backend, { batch: c.inputs.find((i) => !i.param)?.dims[0] ?? 1 });
   const outputs = plan.run(b.feeds.map((t) => t.data));
   const kernel = plan.steps.map((s) => s.kernel.desc.kernel).join('+');
+  const on = plan.steps.map((s) => s.executor.name);
   plan.dispose();
-  return { outputs, kernel };
+  return { outputs, kernel, on };
 }
 
 const isIntOut = (d: DType) => d === 'int8' || d === 'uint8' || d === 'int32';
@@ -131,7 +134,7 @@ export function compareOutputs(got: Tensor[], want: Tensor[]): string | undefine
 }
 
 /** run one case on `backend` and on the reference; throws with the case name and the difference */
-export function checkCase(backend: Backend, c: KernelCase, reference: Backend = referenceBackend()): CaseRun {
+export function checkCase(backend: Backends, c: KernelCase, reference: Backend = referenceBackend()): CaseRun {
   const want = runCase(reference, c);
   const got = runCase(backend, c);
   const why = compareOutputs(got.outputs, want.outputs);
@@ -140,8 +143,9 @@ export function checkCase(backend: Backend, c: KernelCase, reference: Backend = 
 }
 
 /** register one uvu test per case */
-export function kernelSuite(test: Test, backend: Backend, cases?: KernelCase[]): void {
+export function kernelSuite(test: Test, backend: Backends, cases?: KernelCase[]): void {
   const list = cases ?? kernelCases();
   const reference = referenceBackend();
-  for (const c of list) test(`${backend.name}: ${c.name}`, () => { checkCase(backend, c, reference); });
+  const name = (Array.isArray(backend) ? backend : [backend as Backend]).map((b) => b.name).join('+');
+  for (const c of list) test(`${name}: ${c.name}`, () => { checkCase(backend, c, reference); });
 }

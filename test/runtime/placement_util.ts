@@ -1,7 +1,7 @@
 // Test backends and a small INT8 model for the placement and layout tests:
 // - int8Chain(): quantize → conv3x3 → conv3x3 → max pool → conv1x1 (f32 out), seeded weights;
-// - declining(b, types): a backend that delegates to b but declines some op types (as wasm will decline the ops it
-//   has no kernel for once its reference bridge is gone);
+// - declining(b, types): a backend that delegates to b but declines some op types (as wasm declines the ops it has
+//   no kernel for);
 // - nhwcBackend(types): stands in for the oneDNN backend: runs the reference kernels, but takes and leaves every
 //   4-D activation in NHWC (it reorders to a private NCHW scratch arena and back around each op), so the
 //   runtime has to insert reorders wherever it meets an NCHW backend.

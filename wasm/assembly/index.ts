@@ -7,7 +7,7 @@ export { conv_winograd_u8s8, winograd_scratch_bytes } from './conv_winograd';
 export { conv_winograd_f32, winograd_f32_scratch_bytes } from './conv_winograd_f32';
 export { conv_dw_u8s8_simd128, conv_dw_f32_simd128 } from './conv_depthwise';
 export { pool2d } from './pool';
-export { quantize_f32_i8, dequantize_i8_f32, requantize_i8 } from './quant';
+export { quantize_f32_i8, dequantize_i8_f32, requantize_i8, quantize_abs_max_f32, dequantize_max_abs_f32 } from './quant';
 export { binary_f32, unary_f32, relu_s8, batch_norm_f32, softmax_f32 } from './eltwise';
 export { copy_bytes, copy_chunks, transpose } from './movement';
 

@@ -1,8 +1,8 @@
 // The WebAssembly SIMD backend: AssemblyScript kernels (wasm/assembly/*) on one shared linear memory (memory.ts)
 // that holds every arena, packed weight and parameter block. describe() asks the op families (registry.ts) in turn;
 // the first that takes the op decides everything into KernelDesc.data, and the kernel is named
-// `<wasm export>/<variant>`. Ops no family takes run the reference kernel on the same memory (`ref:<type>`,
-// ref_bridge.ts), so whole models always compile. prepare() carries the decision out once; execute() hands the io
+// `<wasm export>/<variant>`. Ops no family takes are declined: placement puts them on the next backend of the list
+// (reference), which reads the same arena. prepare() carries the decision out once; execute() hands the io
 // addresses to the prepared run (parameter block, thread split): no copies, no allocation.
 import type { Arena, Backend, BackendInfo, BufferRef, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
 import { QdeployError } from '../../util/errors';
@@ -11,7 +11,7 @@ import type { Run, WasmCtx, WasmFamily } from './family';
 import { chooseIsa, loadModule, type Features, type WasmIsa } from './loader';
 import { WasmArena, WasmMemory } from './memory';
 import { POOL_FNS } from './params';
-import { hasRefKernel, prepareRef, refCheck } from './ref_bridge';
+import { refCheck } from './ref_check';
 import { pickFamily } from './registry';
 import { ThreadPool, type KernelFn } from './threads';
 
@@ -28,8 +28,8 @@ export interface WasmOptions {
   winograd?: boolean;
 }
 
-/** describe()'s KernelDesc.data: the family and its plan, or the reference bridge */
-type WasmData = { family: WasmFamily; plan: unknown } | { ref: true };
+/** describe()'s KernelDesc.data: the family and its plan */
+interface WasmData { family: WasmFamily; plan: unknown }
 
 interface WasmKernel extends Kernel { run: Run; base?: number; addr?: (r: BufferRef) => number }
 
@@ -85,21 +85,17 @@ export class WasmBackend implements Backend, WasmCtx {
   describe(node: OpNode): KernelDesc | Unsupported {
     // ops the reference cannot run are refused here too (its check validates attributes and dtypes)
     const why = refCheck(node);
-    const picked = why ? undefined : pickFamily(node, this);
-    if (picked) {
-      const data: WasmData = { family: picked.family, plan: picked.decision.plan };
-      return { node, kernel: `${picked.decision.fn}/${picked.decision.variant}`, data };
-    }
-    if (!hasRefKernel(node.op.type)) return { unsupported: 'no wasm or reference kernel' };
     if (why) return { unsupported: why };
-    const data: WasmData = { ref: true };
-    return { node, kernel: `ref:${node.op.type}`, data };
+    const picked = pickFamily(node, this);
+    if (!picked) return { unsupported: 'no wasm kernel' };
+    const data: WasmData = { family: picked.family, plan: picked.decision.plan };
+    return { node, kernel: `${picked.decision.fn}/${picked.decision.variant}`, data };
   }
 
   prepare(desc: KernelDesc, weights: WeightTensors, arena: Arena): Kernel {
     this.mem.useArena(arena as WasmArena); // packed weights and parameter blocks are released with this arena
     const d = desc.data as WasmData;
-    const run = 'ref' in d ? prepareRef(this.memory, desc.node, weights) : d.family.prepare(desc.node, d.plan, weights, this);
+    const run = d.family.prepare(desc.node, d.plan, weights, this);
     const k: WasmKernel = { desc, run };
     return k;
   }

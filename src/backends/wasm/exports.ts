@@ -12,6 +12,8 @@ export interface Exports {
   quantize_f32_i8(x: number, y: number, n: number, scale: number, shift: number, t: number): void;
   dequantize_i8_f32(x: number, y: number, n: number, inv: number, shift: number, t: number): void;
   requantize_i8(x: number, y: number, n: number, factor: number, tin: number, tout: number): void;
+  quantize_abs_max_f32(x: number, y: number, os: number, n: number): void;
+  dequantize_max_abs_f32(x: number, sp: number, y: number, n: number, range: number): void;
   binary_f32(op: number, x: number, y: number, out: number, desc: number): void;
   unary_f32(op: number, x: number, y: number, n: number, a: number, b: number): void;
   relu_s8(x: number, y: number, n: number): void;

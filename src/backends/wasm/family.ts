@@ -29,7 +29,7 @@ export interface Decision<P> { fn: string; variant: string; plan: P }
 
 export interface WasmFamily<P = unknown> {
   readonly name: string;
-  /** op types it may take (describe() may still decline one: another family or the reference bridge takes it) */
+  /** op types it may take (describe() may still decline one: another family or the next backend takes it) */
   readonly ops: readonly string[];
   describe(node: OpNode, ctx: WasmCtx): Decision<P> | undefined;
   prepare(node: OpNode, plan: P, w: WeightTensors, ctx: WasmCtx): Run;

@@ -1,6 +1,6 @@
 // The wasm backend around its kernels: the arena is the module's memory (64-byte aligned, released for reuse),
-// results do not depend on the thread count or the batch size, ops without a wasm kernel run the reference
-// kernel on the same memory, selectBackend's choices and reasons, and the .wasm files are found from the bundle.
+// results do not depend on the thread count or the batch size, ops without a wasm kernel are declined (placement
+// puts them on the reference), selectBackend's choices and reasons, and the .wasm files are found from the bundle.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,13 +80,14 @@ test('results do not depend on the thread count or on the batch size (int8 and f
   }
 });
 
-test('ops without a wasm kernel run the reference kernel on wasm memory (ref:<type>)', () => {
-  const be = wasmBackend({});
-  for (const name of ['lrn_f32', 'tanh_f32', 'split_f32_sections', 'quantize_legacy_abs_max']) {
+test('ops without a wasm kernel are declined (no bridge): wasm alone refuses them, [wasm, reference] runs them on the reference', () => {
+  const be = wasmBackend({}), ref = referenceBackend();
+  for (const name of ['lrn_f32', 'tanh_f32', 'split_f32_sections']) {
     const c = kernelCases().find((k) => k.name === name)!;
-    const got = runCase(be, c);
-    assert.match(got.kernel, /^ref:/);
-    assert.is(compareOutputs(got.outputs, runCase(referenceBackend(), c).outputs), undefined, name);
+    assert.throws(() => runCase(be, c), /no wasm kernel/, name);
+    const got = runCase([be, ref], c);
+    assert.equal(got.on, ['reference'], name);
+    assert.is(compareOutputs(got.outputs, runCase(ref, c).outputs), undefined, name);
   }
   be.dispose();
 });

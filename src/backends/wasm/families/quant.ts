@@ -1,5 +1,6 @@
 // Quant family: quantize (f32 → u8/s8), dequantize, requantize with the contract's single-scale rules
-// (wasm/assembly/quant.ts). Paddle's legacy quantize/dequantize forms run the reference kernel.
+// (wasm/assembly/quant.ts), and Paddle's legacy dynamic forms (abs-max quantize, max-abs dequantize) in f64 as the
+// reference computes them.
 import { isLegacyQuantOp } from '../../../runtime/op_rules';
 import { numel } from '../../../util/dtype';
 import { family, tcode, tname } from '../family';
@@ -9,14 +10,21 @@ const f32 = Math.fround;
 type QuantPlan =
   | { fn: 'quantize_f32_i8'; n: number; scale: number; shift: number; t: number }
   | { fn: 'dequantize_i8_f32'; n: number; inv: number; shift: number; t: number }
-  | { fn: 'requantize_i8'; n: number; factor: number; tin: number; tout: number };
+  | { fn: 'requantize_i8'; n: number; factor: number; tin: number; tout: number }
+  | { fn: 'quantize_abs_max_f32'; n: number }
+  | { fn: 'dequantize_max_abs_f32'; n: number; range: number };
 
 export const quantFamily = family<QuantPlan>({
   name: 'quant',
   ops: ['quantize', 'dequantize', 'requantize'],
   describe(node) {
     const op = node.op;
-    if (op.type !== 'requantize' && isLegacyQuantOp(node)) return undefined;
+    if (op.type !== 'requantize' && isLegacyQuantOp(node)) {
+      const n = numel(node.inputs.X[0].dims);
+      if (op.type === 'quantize') return { fn: 'quantize_abs_max_f32', variant: 'quantize_abs_max_dynamic_f32_simd128', plan: { fn: 'quantize_abs_max_f32' as const, n } };
+      // max_range stays a double: the reference divides by it in f64
+      return { fn: 'dequantize_max_abs_f32', variant: 'dequantize_max_abs_f32_simd128', plan: { fn: 'dequantize_max_abs_f32' as const, n, range: op.num('max_range', 1) } };
+    }
     const x = node.inputs.Input[0];
     const n = numel(x.dims);
     switch (op.type) {
@@ -41,6 +49,11 @@ export const quantFamily = family<QuantPlan>({
       case 'quantize_f32_i8': { const { n, scale, shift, t } = d; return (io, a) => x.quantize_f32_i8(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, scale, shift, t); }
       case 'dequantize_i8_f32': { const { n, inv, shift, t } = d; return (io, a) => x.dequantize_i8_f32(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, inv, shift, t); }
       case 'requantize_i8': { const { n, factor, tin, tout } = d; return (io, a) => x.requantize_i8(a(io.inputs.Input[0]), a(io.outputs.Output[0]), n, factor, tin, tout); }
+      case 'quantize_abs_max_f32': {
+        const { n } = d;
+        return (io, a) => { const os = io.outputs.OutScale?.[0]; x.quantize_abs_max_f32(a(io.inputs.X[0]), a(io.outputs.Out[0]), os ? a(os) : 0, n); };
+      }
+      case 'dequantize_max_abs_f32': { const { n, range } = d; return (io, a) => x.dequantize_max_abs_f32(a(io.inputs.X[0]), a(io.inputs.Scale[0]), a(io.outputs.Out[0]), n, range); }
     }
   },
 });
