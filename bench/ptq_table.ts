@@ -16,7 +16,7 @@ import type { Graph } from '../src/graph/graph';
 import { PassContext, runPipeline } from '../src/passes/pass';
 import { convertPipeline } from '../src/passes/pipelines';
 import { ALGOS, postTrainingQuantize, type Algo } from '../src/quant';
-import type { Backend } from '../src/runtime/backend';
+import type { Backends } from '../src/runtime/compile';
 import { compile } from '../src/runtime/compile';
 import { assetsDir } from '../src/util/assets';
 
@@ -30,7 +30,7 @@ const PRESET: Record<string, [PresetName, number]> = {
 
 const argmax = (d: Float32Array, off: number, n: number) => { let k = 0; for (let i = 1; i < n; i++) if (d[off + i] > d[off + k]) k = i; return k; };
 
-function top1(g: Graph, backend: Backend, images: Float32Array[]): number[] {
+function top1(g: Graph, backend: Backends, images: Float32Array[]): number[] {
   const plan = compile(g, backend, { batch: 1 });
   const out = images.map((img) => { const o = plan.run([img])[0].data as Float32Array; return argmax(o, 0, o.length); });
   plan.dispose();
@@ -42,7 +42,7 @@ interface Row { model: string; algo: string; calibS: number; fp32All: number; in
 async function main(): Promise<void> {
   const assets = assetsDir();
   if (!assets) { console.log('SKIP: assets not found (QDEPLOY_ASSETS or ../shared/assets)'); return; }
-  const { backend, reason } = selectBackend(arg('backend', 'auto') as BackendChoiceName, { threads: Number(arg('threads', '1')) });
+  const { backend: first, backends: backend, reason } = selectBackend(arg('backend', 'auto') as BackendChoiceName, { threads: Number(arg('threads', '1')) });
   console.log(`backend: ${reason}`);
   const entries = readValList(join(assets, 'data'));
   const rows: Row[] = [];
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
-    backend.dispose?.();
+    first.dispose?.();
   }
   const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(0)}% (${k}/${n})`;
   const lines = [

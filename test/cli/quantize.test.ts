@@ -161,7 +161,7 @@ test('convert + INT8 on the 16 golden images agrees with FP32 on at least 14', (
   if (!kl) return;
   const int8 = kl.clone();
   runPipeline(int8, convertPipeline({}), new PassContext({}));
-  const { backend } = selectBackend('auto');
+  const { backend: first, backends: backend } = selectBackend('auto'); // the placement list
   const fp = loadGraph(SQ!);
   const r = openDataset(SQ_BIN!, { shape: [-1, 3, 227, 227] });
   const top = (g: Graph) => {
@@ -177,7 +177,7 @@ test('convert + INT8 on the 16 golden images agrees with FP32 on at least 14', (
   };
   const a = top(fp), b = top(int8);
   r.close();
-  backend.dispose?.();
+  first.dispose?.();
   const agree = a.filter((v, i) => v === b[i]).length;
   assert.ok(agree >= 14, `INT8 agrees with FP32 on ${agree}/16`);
 });

@@ -14,7 +14,7 @@ import type { Graph } from '../../src/graph/graph';
 import { PassContext, runPipeline } from '../../src/passes/pass';
 import { convertPipeline } from '../../src/passes/pipelines';
 import { postTrainingQuantize, type Algo } from '../../src/quant';
-import type { Backend } from '../../src/runtime/backend';
+import type { Backends } from '../../src/runtime/compile';
 import { compile } from '../../src/runtime/compile';
 import { assetsDir } from '../../src/util/assets';
 import { skipTest } from '../skip';
@@ -26,7 +26,7 @@ const MODELS: [string, PresetName, number][] = [['squeezenet_v1.1', 'caffe_squee
 const ALGOS: Algo[] = ['KL', 'hist', 'abs_max', 'avg'];
 const CALIB = 16;
 
-function top1(g: Graph, backend: Backend, images: Float32Array[]): number[] {
+function top1(g: Graph, backend: Backends, images: Float32Array[]): number[] {
   const p = compile(g, backend, { batch: 1 });
   const out = images.map((im) => { const o = p.run([im])[0].data as Float32Array; let k = 0; for (let i = 1; i < o.length; i++) if (o[i] > o[k]) k = i; return k; });
   p.dispose();
@@ -36,7 +36,7 @@ function top1(g: Graph, backend: Backend, images: Float32Array[]): number[] {
 for (const [model, preset, side] of MODELS) {
   test(`${model}: best algorithm within 2 extra misclassifications and >= 90 % agreement (50 and 34 held out)`, async () => {
     if (!long || !assets || !existsSync(join(assets, 'models', model))) { skipTest(!long ? `${model}: long PTQ accuracy run (set QDEPLOY_LONG=1)` : `${model}: assets absent`); return; }
-    const { backend } = selectBackend('auto');
+    const { backend: first, backends: backend } = selectBackend('auto'); // the placement list
     try {
       const entries = readValList(join(assets, 'data'));
       const pre = new Preprocessor(preprocessOptions(preset, { dataDim: side }));
@@ -63,7 +63,7 @@ for (const [model, preset, side] of MODELS) {
       console.log(lines.join('\n'));
       assert.ok(best?.ok, `no algorithm meets the bar:\n${lines.join('\n')}`);
     } finally {
-      backend.dispose?.();
+      first.dispose?.();
     }
   });
 }
