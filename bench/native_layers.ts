@@ -2,9 +2,10 @@
 //   node -r esbuild-register bench/native_layers.ts [--threads 1] [--batch 1] [--budget_ms 600] [--rounds 5] [--only 3x3]
 //        [--max_isa avx512_core_vnni]
 // Median ms per layer (bench/wasm_layers_lib.ts's layers: the spec file's 3×3, 1×1, depthwise and FC) through the
-// same compiled one-op plans the runtime uses, so the native figures include the JS call and the NCHW↔oneDNN
-// layout reorders each conv does today (counted per run below; bench/onednn_layers.cc is the plain C++ peer
-// without them). The four configurations of a layer run in interleaved rounds, so load from other processes
+// same compiled one-op plans the runtime uses, so the native figures include the JS call and the layout reorders:
+// the runtime's at the plan's edges (INT8: NCHW→NHWC in, back out; steps named reorder_*) and oneDNN's inside an
+// op (FP32; counted per run below). 'native INT8 op' runs the INT8 plan's native step alone, on the NHWC tensors
+// the reorders left, as it runs between other INT8 ops (bench/onednn_layers.cc is the plain C++ peer). The four configurations of a layer run in interleaved rounds, so load from other processes
 // falls on all alike. INT8 ops the native backend declines on the ISA in use (no VNNI: saturation) are reported
 // as declined, not timed. Last, the per-op overhead: a 1→1 fc, whose oneDNN work is nil. Not a test.
 import { compile } from '../src/runtime/compile';
@@ -25,14 +26,17 @@ const native = new NativeBackend({ threads, maxIsa });
 const wasm = wasmBackend({ threads });
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
 
-interface Cfg { name: string; run?: () => void; t: number[]; kernel: string; dispose?: () => void; declined?: string; reorders?: number }
+interface Cfg { name: string; run?: () => void; t: number[]; kernel: string; dispose?: () => void; declined?: string; reorders?: number; op?: () => void }
 
 function cfg(be: Backend, name: string, l: (typeof ALL)[number], int8: boolean): Cfg {
   const { g, input } = layerGraph(l, int8, batch);
   try {
     const plan = compile(g, be, { batch });
     plan.setInput(0, input.data);
-    return { name, run: () => plan.execute(), t: [], kernel: plan.steps.map((s) => s.kernel.desc.kernel).join('+'), dispose: () => plan.dispose() };
+    return {
+      name, run: () => plan.execute(), t: [], kernel: plan.steps.map((s) => s.kernel.desc.kernel).join('+'), dispose: () => plan.dispose(),
+      op: () => { for (const s of plan.steps) if (s.executor.name !== 'runtime') s.executor.execute(s.kernel, s.io); },
+    };
   } catch (e) {
     return { name, t: [], kernel: '', declined: (e as Error).message.replace(/^.*?: /, '').slice(0, 160) };
   }
@@ -40,7 +44,10 @@ function cfg(be: Backend, name: string, l: (typeof ALL)[number], int8: boolean):
 
 console.log(`native: oneDNN ${native.lib.version}, ISA ${native.lib.effectiveIsa} (CPU best ${native.lib.cpuBest}); wasm: ${wasm.isa}; ${threads} thread(s), batch ${batch}`);
 for (const l of ALL.filter((x) => !only || x.name.includes(only))) {
-  const cs = [cfg(native, 'native INT8', l, true), cfg(native, 'native FP32', l, false), cfg(wasm, 'wasm INT8', l, true), cfg(wasm, 'wasm FP32', l, false)];
+  const ni8 = cfg(native, 'native INT8', l, true);
+  const opOnly: Cfg = { name: 'native INT8 op', t: [], kernel: ni8.kernel.replace(/^reorder_\w+\+|\+reorder_\w+$/g, ''), run: ni8.op, declined: ni8.declined };
+  ni8.run?.(); // the op alone reads what the input reorder wrote
+  const cs = [ni8, opOnly, cfg(native, 'native FP32', l, false), cfg(wasm, 'wasm INT8', l, true), cfg(wasm, 'wasm FP32', l, false)];
   for (let r = 0; r < rounds; r++) {
     for (const c of cs) {
       if (!c.run) continue;
@@ -58,11 +65,11 @@ for (const l of ALL.filter((x) => !only || x.name.includes(only))) {
   const ms = (c: Cfg) => (c.t.length ? median(c.t) : NaN);
   console.log(`\n${l.name}  (${((2 * macs(l) * batch) / 1e9).toFixed(3)} GOP per run)`);
   for (const c of cs) {
-    if (c.declined) { console.log(`  ${c.name.padEnd(12)} declined: ${c.declined}`); continue; }
+    if (c.declined) { console.log(`  ${c.name.padEnd(14)} declined: ${c.declined}`); continue; }
     const m = ms(c);
-    console.log(`  ${c.name.padEnd(12)} ${m.toFixed(3).padStart(8)} ms  ${((2 * macs(l) * batch) / m / 1e6).toFixed(1).padStart(7)} GOPS  ${c.kernel}${c.reorders !== undefined ? `  (${c.reorders} layout reorders/run)` : ''}`);
+    console.log(`  ${c.name.padEnd(14)} ${m.toFixed(3).padStart(8)} ms  ${((2 * macs(l) * batch) / m / 1e6).toFixed(1).padStart(7)} GOPS  ${c.kernel}${c.reorders !== undefined ? `  (${c.reorders} layout reorders/run)` : ''}`);
   }
-  const [ni, nf, wi, wf] = cs.map(ms);
+  const [ni, , nf, wi, wf] = cs.map(ms);
   console.log(`  native INT8/FP32 speed-up ${(nf / ni).toFixed(2)}x; native vs wasm: INT8 ${(wi / ni).toFixed(2)}x, FP32 ${(wf / nf).toFixed(2)}x`);
   for (const c of cs) c.dispose?.();
 }

@@ -132,6 +132,7 @@ Napi::Value Create(const Napi::CallbackInfo &info) {
   if (o.Get("residualType").IsString()) s.res = dtype(o, "residualType");
   s.sum_scale = fnum(o, "sumScale", 1.f);
   s.split = o.Get("split").ToBoolean();
+  s.nhwc = o.Get("nhwc").ToBoolean();
   s.threads = static_cast<int>(num(o, "threads", 1));
   std::unique_ptr<OpKernel> k;
   g_isa_fixed = true;

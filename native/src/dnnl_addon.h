@@ -46,6 +46,11 @@ struct OpSpec {
    * so oneDNN's int16 pair sums cannot saturate), into exact s32 sums, and apply the contract's epilogue here
    */
   bool split = false;
+  /**
+   * activations (input, residual, output; fc: a 4-D input) are NHWC in the arena, as oneDNN's INT8 kernels want
+   * them: no reorders in the op. false: NCHW (fc: rows × features), reordered to oneDNN's layout here (counted)
+   */
+  bool nhwc = false;
   int threads = 1;
 };
 
@@ -60,7 +65,7 @@ class OpKernel {
 
 std::unique_ptr<OpKernel> make_kernel(const OpSpec &s);
 dnnl::engine &engine();
-/** NCHW↔blocked activation reorders run so far (each conv does two until activations stay in oneDNN's layout) */
+/** activation reorders run inside ops so far (FP32 convs and pools; INT8 ops run on the arena's NHWC: none) */
 uint64_t reorder_count();
 
 }  // namespace qdeploy

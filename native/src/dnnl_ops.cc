@@ -90,12 +90,19 @@ class DnnlKernel : public OpKernel {
   /**
    * INT8 residual: the contract adds f32(sumScale·r) to v with its own rounding (v = f32(v + f32(s·r))); oneDNN's
    * sum post-op would compute v + s·r with one. So the products are made here, one f32 multiply each, into an
-   * NHWC f32 tensor that a binary_add post-op adds: two roundings, as the contract.
+   * NHWC f32 tensor that a binary_add post-op adds: two roundings, as the contract. The residual is NHWC in the
+   * arena too (nhwc) or NCHW.
    */
   void residual_terms(const uint8_t *r) {
     float *t = static_cast<float *>(terms_.get_data_handle());
     const int64_t C = s_.oc, HW = s_.oh * s_.ow;
     const float k = s_.sum_scale;
+    if (s_.nhwc) {
+      const int64_t n = s_.n * C * HW;
+      if (s_.res == DType::u8) for (int64_t i = 0; i < n; i++) t[i] = k * static_cast<float>(r[i]);
+      else for (int64_t i = 0; i < n; i++) t[i] = k * static_cast<float>(static_cast<int8_t>(r[i]));
+      return;
+    }
     for (int64_t n = 0; n < s_.n; n++) {
       const uint8_t *rn = r + n * C * HW;
       float *tn = t + n * C * HW;
@@ -110,8 +117,9 @@ class DnnlKernel : public OpKernel {
    * The split path's epilogue, the contract's statement (int8.ts epilogue) in f32 steps: acc = a-half + b-half
    * (exact s32), v = f32(acc)·dq[c] (+ bias) (+ f32(s·r)), activation, then saturate and round half to even;
    * NaN stores 0 as the contract's typed-array store does.
-   * Reads the two halves' s32 sums (NHWC), writes the arena's NCHW output (fc: rows × N); every element on its
-   * own, so the result is the same for any thread count.
+   * Reads the two halves' s32 sums (NHWC), writes the arena's output (fc: rows × N) and reads the residual in the
+   * arena's layout (nhwc: the sums' own order, else NCHW); every element on its own, so the result is the same for
+   * any thread count.
    */
   void split_epilogue(uint8_t *out, const uint8_t *res) {
     const int32_t *__restrict ya = static_cast<const int32_t *>(dst_op_.get_data_handle());
@@ -124,6 +132,7 @@ class DnnlKernel : public OpKernel {
     const Act act = s_.act;
     const DType dst = s_.dst;
     const bool res_u8 = s_.res == DType::u8;
+    const bool nhwc = s_.nhwc || s_.fc;  // the arena's tensors in the sums' order
     const float lo = dst == DType::u8 ? 0.f : -128.f, hi = dst == DType::u8 ? 255.f : 127.f;
 #pragma omp parallel for num_threads(s_.threads) schedule(static)
     for (int64_t t = 0; t < N * tiles; t++) {
@@ -132,7 +141,8 @@ class DnnlKernel : public OpKernel {
       float v[kTile];
       for (int64_t c = 0; c < C; c++) {
         const float dq = deq[c], b = bias ? bias[c] : 0.f;
-        const int64_t at0 = (n * C + c) * HW;
+        // where position p of channel c lives in the arena: at0 + p·step
+        const int64_t at0 = nhwc ? n * HW * C + c : (n * C + c) * HW, step = nhwc ? C : 1;
         for (int64_t p = p0; p < p1; p++) {
           const int64_t in = (n * HW + p) * C + c;
           float x = static_cast<float>(ya[in] + yb[in]) * dq;
@@ -141,14 +151,15 @@ class DnnlKernel : public OpKernel {
         }
         if (res) {
           for (int64_t p = p0; p < p1; p++) {
-            const uint8_t r = res[at0 + p];
+            const uint8_t r = res[at0 + p * step];
             v[p - p0] = v[p - p0] + sum_scale * (res_u8 ? static_cast<float>(r) : static_cast<float>(static_cast<int8_t>(r)));
           }
         }
         if (act == Act::relu) for (int64_t i = 0; i < p1 - p0; i++) v[i] = v[i] < 0.f ? 0.f : v[i];
         else if (act == Act::clip) for (int64_t i = 0; i < p1 - p0; i++) v[i] = v[i] < 0.f ? 0.f : v[i] > alpha ? alpha : v[i];
         if (dst == DType::f32) {
-          std::memcpy(reinterpret_cast<float *>(out) + at0 + p0, v, (p1 - p0) * sizeof(float));
+          float *o = reinterpret_cast<float *>(out);
+          for (int64_t p = p0; p < p1; p++) o[at0 + p * step] = v[p - p0];
           continue;
         }
         for (int64_t p = p0; p < p1; p++) {
@@ -156,7 +167,7 @@ class DnnlKernel : public OpKernel {
           // keeps cvtss2si (round half to even under the default MXCSR) in range; NaN fails both tests: 0
           const float q = v[p - p0] * ds;
           const float qc = q >= lo ? (q <= hi ? q : hi) : (q < lo ? lo : 0.f);
-          out[at0 + p] = static_cast<uint8_t>(_mm_cvtss_si32(_mm_set_ss(qc)));  // s8: the same low byte
+          out[at0 + p * step] = static_cast<uint8_t>(_mm_cvtss_si32(_mm_set_ss(qc)));  // s8: the same low byte
         }
       }
     }
@@ -180,21 +191,26 @@ class DnnlKernel : public OpKernel {
     auto &eng = engine();
     const bool int8 = s.src != DType::f32;
     memory::dims src_d, dst_d, wei_d, post_d;
-    tag user_tag, wei_tag;
+    tag src_tag, dst_tag, wei_tag;
     const int64_t oc = s.oc;
-    if (s.fc) {
+    if (s.fc && s.nhwc) {
+      // a 4-D input as the arena holds it: oneDNN's inner product flattens it in its own order, weights to match
+      src_d = {s.n, s.ic, s.ih, s.iw}; dst_d = {s.n, oc}; wei_d = {oc, s.ic, s.ih, s.iw}; post_d = {1, s.oc};
+      src_tag = tag::nhwc; dst_tag = tag::nc; wei_tag = tag::oihw;
+    } else if (s.fc) {
       src_d = {s.n, s.ic}; dst_d = {s.n, oc}; wei_d = {oc, s.ic}; post_d = {1, s.oc};
-      user_tag = tag::nc; wei_tag = tag::oi;
+      src_tag = dst_tag = tag::nc; wei_tag = tag::oi;
     } else {
       src_d = {s.n, s.ic, s.ih, s.iw}; dst_d = {s.n, oc, s.oh, s.ow}; post_d = {1, s.oc, 1, 1};
-      user_tag = tag::nchw;
+      src_tag = dst_tag = s.nhwc ? tag::nhwc : tag::nchw;
       if (s.groups > 1) { wei_d = {s.groups, oc / s.groups, s.ic / s.groups, s.kh, s.kw}; wei_tag = tag::goihw; }
       else { wei_d = {oc, s.ic, s.kh, s.kw}; wei_tag = tag::oihw; }
     }
     const dt wdt = int8 ? dt::s8 : dt::f32;
-    memory::desc src_any(src_d, to_dt(s.src), s.fc ? tag::nc : tag::any);
+    // nhwc: pinned to the arena's layout, so the primitive reads and writes the arena directly
+    memory::desc src_any(src_d, to_dt(s.src), s.fc || s.nhwc ? src_tag : tag::any);
     // split: exact s32 sums in NHWC (the INT8 kernels' own layout), read by split_epilogue
-    memory::desc dst_any(dst_d, s.split ? dt::s32 : to_dt(s.dst), s.fc ? tag::nc : s.split ? tag::nhwc : tag::any);
+    memory::desc dst_any(dst_d, s.split ? dt::s32 : to_dt(s.dst), s.fc || s.nhwc ? dst_tag : s.split ? tag::nhwc : tag::any);
     memory::desc wei_any(wei_d, wdt, tag::any);
     memory::desc bias_md({s.oc}, dt::f32, tag::a);
     memory::desc post_md(post_d, dt::f32, s.fc ? tag::ab : tag::abcd);
@@ -284,10 +300,9 @@ class DnnlKernel : public OpKernel {
       wei = int8 ? packed(s.wq.data(), s.wq.size()) : packed(s.wf.data(), s.wf.size() * 4);
     }
 
-    // activations live in the arena as NCHW (fc: rows × features); oneDNN's INT8 kernels want NHWC or blocked
-    // layouts, so a conv reorders its input and output here. The runtime's layout planning (activations kept in
-    // the backend's layout between its ops) removes these two reorders per conv; they are counted meanwhile.
-    memory::desc src_user_md(src_d, to_dt(s.src), user_tag), dst_user_md(dst_d, to_dt(s.dst), user_tag);
+    // activations live in the arena as NHWC (nhwc: the primitive's own layout, nothing to reorder) or NCHW (fc:
+    // rows × features), which a conv reorders to oneDNN's layout and back here (counted).
+    memory::desc src_user_md(src_d, to_dt(s.src), src_tag), dst_user_md(dst_d, to_dt(s.dst), dst_tag);
     src_user_ = memory(src_user_md, eng, nullptr);
     dst_user_ = memory(dst_user_md, eng, nullptr);
     if (s.residual && !int8) res_user_ = memory(dst_user_md, eng, nullptr);
@@ -325,16 +340,17 @@ class DnnlKernel : public OpKernel {
 class PoolKernel : public OpKernel {
  public:
   explicit PoolKernel(const OpSpec &s) : threads_(s.threads) {
+    // nhwc: the arena holds NHWC, the INT8 kernels' layout, and the primitive runs on it directly
     auto &eng = engine();
     const memory::dims src_d{s.n, s.ic, s.ih, s.iw}, dst_d{s.n, s.ic, s.oh, s.ow};
     const dt t = to_dt(s.src);
     const auto alg = s.pool == "max" ? dnnl::algorithm::pooling_max
                      : s.pool == "avg_inc" ? dnnl::algorithm::pooling_avg_include_padding
                                            : dnnl::algorithm::pooling_avg_exclude_padding;
-    memory::desc dst_any(dst_d, t, tag::any);
+    memory::desc dst_any(dst_d, t, s.nhwc ? tag::nhwc : tag::any);
     const memory::dims strides{s.sh, s.sw}, kernel{s.kh, s.kw}, pl{s.pt, s.pl}, pr{s.pb, s.pr};
     // pooling wants a concrete source layout: the INT8 kernels' NHWC, FP32's blocked 16 (as the convs pick)
-    memory::desc src_md(src_d, t, t == dt::f32 ? tag::nChw16c : tag::nhwc);
+    memory::desc src_md(src_d, t, t == dt::f32 && !s.nhwc ? tag::nChw16c : tag::nhwc);
 #if DNNL_VERSION_MAJOR >= 3
     dnnl::pooling_forward::primitive_desc pd(eng, dnnl::prop_kind::forward_inference, alg, src_md, dst_any, strides, kernel,
                                              memory::dims{0, 0}, pl, pr);
@@ -344,11 +360,12 @@ class PoolKernel : public OpKernel {
 #endif
     prim_ = dnnl::pooling_forward(pd);
     impl = pd.impl_info_str();
-    memory::desc src_user_md(src_d, t, tag::nchw), dst_user_md(dst_d, t, tag::nchw);
+    const tag user = s.nhwc ? tag::nhwc : tag::nchw;
+    memory::desc src_user_md(src_d, t, user), dst_user_md(dst_d, t, user);
     src_user_ = memory(src_user_md, eng, nullptr);
     dst_user_ = memory(dst_user_md, eng, nullptr);
-    src_op_ = memory(pd.src_desc(), eng);
-    reorder_in_ = dnnl::reorder(src_user_, src_op_);
+    if (pd.src_desc() == src_user_md) src_op_ = src_user_;
+    else { src_op_ = memory(pd.src_desc(), eng); reorder_in_ = dnnl::reorder(src_user_, src_op_); }
     if (pd.dst_desc() == dst_user_md) dst_op_ = dst_user_;
     else { dst_op_ = memory(pd.dst_desc(), eng); reorder_out_ = dnnl::reorder(dst_op_, dst_user_); }
     args_ = {{DNNL_ARG_SRC, src_op_}, {DNNL_ARG_DST, dst_op_}};
@@ -359,8 +376,7 @@ class PoolKernel : public OpKernel {
     auto &st = stream();
     src_user_.set_data_handle(base + in);
     dst_user_.set_data_handle(base + out);
-    reorder_in_.execute(st, src_user_, src_op_);
-    g_reorders++;
+    if (reorder_in_) { reorder_in_.execute(st, src_user_, src_op_); g_reorders++; }
     prim_.execute(st, args_);
     if (reorder_out_) { reorder_out_.execute(st, dst_op_, dst_user_); g_reorders++; }
     st.wait();

@@ -35,6 +35,8 @@ export interface NativeOpSpec {
   sumScale?: number;
   /** INT8: two 7-bit weight halves into exact s32 sums, the contract's epilogue in the addon (no VNNI, NaN scales) */
   split?: boolean;
+  /** activations NHWC in the arena (input, residual, output; fc: a 4-D input [n, ic, ih, iw]): no reorders in the op */
+  nhwc?: boolean;
   threads: number;
 }
 

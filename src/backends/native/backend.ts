@@ -18,7 +18,11 @@
 // - Non-finite scales (Scale_in 0): oneDNN converts the NaN of 0·inf differently from the contract: 'split' too.
 // Everything but conv2d, depthwise_conv2d, fc and pool2d (adaptive pooling aside) is declined, and the runtime places
 // it on the next backend of the list (--backend native: the reference, on this backend's arena).
+// Layouts: INT8 activations stay NHWC in the arena (KernelDesc.layouts; oneDNN's INT8 kernels pinned to NCHW fall to
+// its slow reference kernel), so consecutive INT8 ops pass them on with no reorder and the runtime reorders only
+// at the edges. FP32 ops keep NCHW in the arena: oneDNN's FP32 kernels want a blocked layout, reordered in the op.
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
+import type { Layout } from '../../runtime/layout';
 import { convGeom, isIntType, poolGeom, prod, relu6Bound, type PoolGeom } from '../../runtime/op_rules';
 import type { DType, TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
@@ -88,6 +92,12 @@ interface NativeKernel extends Kernel {
   resSlot?: string;
 }
 
+/** the INT8 activation slots in NHWC (the residual as the output it is added to) */
+const NHWC: Layout = 'NHWC';
+const nhwc = (inputs: string[], outputs: string[]): NonNullable<KernelDesc['layouts']> => ({
+  inputs: Object.fromEntries(inputs.map((k) => [k, NHWC])), outputs: Object.fromEntries(outputs.map((k) => [k, NHWC])),
+});
+
 const ntype = (d: DType): NativeDType => (d === 'uint8' ? 'u8' : d === 'int8' ? 's8' : 'f32');
 
 export class NativeBackend implements Backend {
@@ -118,7 +128,7 @@ export class NativeBackend implements Backend {
       features: [
         `oneDNN ${this.lib.version}`, `CPU best ${this.lib.cpuBest} (cpuid + XGETBV)`,
         this.vnni ? 'INT8 on VNNI: exact mapping' : 'INT8 without VNNI: u8 activations, |w| <= 64 direct, larger weights as two 7-bit halves (split7)',
-        'activations reordered NCHW <-> oneDNN layout around each conv (counted)',
+        'INT8 activations NHWC in the arena (reordered by the runtime at the edges); FP32 reordered NCHW <-> blocked in each op (counted)',
       ],
     };
   }
@@ -157,7 +167,10 @@ export class NativeBackend implements Backend {
     }
     const path = this.int8Path(node, x.dtype, () => convWeightsQ(node), g.oc);
     if (typeof path !== 'string') return path;
-    return { node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path };
+    return {
+      node, kernel: `${dw ? 'conv_dw' : 'conv'}_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path,
+      layouts: nhwc(residual ? ['Input', 'ResidualData'] : ['Input'], ['Output']),
+    };
   }
 
   private describePool(node: OpNode): KernelDesc | Unsupported {
@@ -170,7 +183,7 @@ export class NativeBackend implements Backend {
     if (pads.pb >= g.kh || pads.pr >= g.kw || g.pad[0] >= g.kh || g.pad[2] >= g.kw) {
       return { unsupported: `padding ${g.pad} (with ceil_mode: bottom ${pads.pb}, right ${pads.pr}) reaches a whole ${g.kh}x${g.kw} window` };
     }
-    return { node, kernel: `pool2d_${g.type}_${ntype(x.dtype)}_onednn` };
+    return { node, kernel: `pool2d_${g.type}_${ntype(x.dtype)}_onednn`, ...(isIntType(x.dtype) ? { layouts: nhwc(['X'], ['Out']) } : {}) };
   }
 
   private describeFc(node: OpNode): KernelDesc | Unsupported {
@@ -191,7 +204,11 @@ export class NativeBackend implements Backend {
     if (!['uint8', 'int8', 'fp32'].includes(out.dtype)) return { unsupported: `Out dtype ${out.dtype}` };
     const path = this.int8Path(node, x.dtype, () => fcWeightsQ(node), w.dims[1]);
     if (typeof path !== 'string') return path;
-    return { node, kernel: `fc_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path };
+    // a 4-D input flattened whole (in_num_col_dims 1) is read NHWC, as the conv before it left it
+    return {
+      node, kernel: `fc_${ntype(x.dtype)}s8_onednn${path === 'split' ? '_split7' : ''}`, data: path,
+      ...(x.dims.length === 4 && ncd === 1 ? { layouts: nhwc(['Input'], []) } : {}),
+    };
   }
 
   /**
@@ -228,8 +245,9 @@ export class NativeBackend implements Backend {
   prepare(desc: KernelDesc, weights: WeightTensors, _arena: Arena): Kernel {
     const node = desc.node;
     const t = node.op.type;
-    const spec = t === 'fc' ? fcSpec(node, weights, this.threads) : t === 'pool2d' ? poolSpec(node, this.threads) : convSpec(node, weights, this.threads);
+    const spec = t === 'fc' ? fcSpec(node, weights, this.threads, !!desc.layouts) : t === 'pool2d' ? poolSpec(node, this.threads) : convSpec(node, weights, this.threads);
     if (desc.data === 'split') spec.split = true;
+    if (desc.layouts) spec.nhwc = true;
     let handle: NativeHandle;
     try {
       handle = this.addon.create(spec);
@@ -255,7 +273,7 @@ export class NativeBackend implements Backend {
     return new NativeArena(this.addon.allocArena(Math.max(bytes, 64)), bytes);
   }
 
-  /** activation layout reorders run so far (two per conv until activations stay in oneDNN's layout) */
+  /** activation layout reorders run in the ops so far (FP32 convs and pools; INT8 ops run on NHWC: none) */
   reorders(): number { return this.addon.reorders(); }
 }
 
@@ -344,7 +362,7 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
   };
 }
 
-function fcSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOpSpec {
+function fcSpec(node: OpNode, weights: WeightTensors, threads: number, nhwcInput: boolean): NativeOpSpec {
   const op = node.op;
   const x = node.inputs.Input[0], w = node.inputs.W[0], out = node.outputs.Out[0];
   const [K, N] = w.dims;
@@ -359,7 +377,9 @@ function fcSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOp
     return { ...base, src: 'f32', dst: 'f32', weights: wt };
   }
   const e = int8Epilogue(node, N, out.dtype, false);
-  return { ...base, src: ntype(x.dtype), dst: ntype(out.dtype), weights: fcWeightsQ(node, weights), deq: e.deq, dstScale: e.dstScale };
+  // an NHWC 4-D input (describeFc) keeps its C, H, W: the addon flattens it as oneDNN's inner product does
+  const geo = nhwcInput ? { ic: x.dims[1], ih: x.dims[2], iw: x.dims[3] } : {};
+  return { ...base, ...geo, src: ntype(x.dtype), dst: ntype(out.dtype), weights: fcWeightsQ(node, weights), deq: e.deq, dstScale: e.dstScale };
 }
 
 /**

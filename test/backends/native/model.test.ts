@@ -2,7 +2,8 @@
 // residual → fc with f32 output, as convert emits them (u8 activations between ops, fp32 weights quantized by
 // Scale_weights). On native it must equal the reference byte for byte (and the fp32 output exactly, as the
 // epilogue is the contract's), at batch 1 and 3, on 1 and 2 threads: activations pass between native ops
-// through the arena.
+// through the arena, NHWC, with no reorder between them. The last conv's output is fetched too (a 4-D graph
+// output): the runtime reorders exactly twice, the input to NHWC and that output back, and the ops none.
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -28,7 +29,7 @@ function chain(batch: number): { g: Graph; x: Uint8Array } {
     g.params.set(name, { dtype: 'fp32', dims, data });
   };
   const scales = (n: number) => Array.from({ length: n }, (_, c) => 90 + ((c * 53) % 170));
-  v('feed', 'fp32', []); v('fetch', 'fp32', []);
+  v('feed', 'fp32', []); v('fetch', 'fp32', []); v('fetch_c', 'fp32', []);
   v('x', 'uint8', [batch, 8, 9, 9]);
   for (const [n, d] of [['a', [batch, 16, 9, 9]], ['b', [batch, 16, 5, 5]], ['c', [batch, 16, 5, 5]]] as const) v(n, 'uint8', [...d]);
   v('y', 'fp32', [batch, 10]);
@@ -47,18 +48,20 @@ function chain(batch: number): { g: Graph; x: Uint8Array } {
   g.append(g.makeOp({ type: 'fc', inputs: { Input: ['c'], W: ['w4'], Bias: ['b4'] }, outputs: { Out: ['y'] },
     attrs: { in_num_col_dims: 1, activation_type: '', ...q(18.75, 1, 10) } }));
   g.append(g.makeOp({ type: 'fetch', inputs: { X: ['y'] }, outputs: { Out: ['fetch'] }, attrs: { col: 0 } }));
+  g.append(g.makeOp({ type: 'fetch', inputs: { X: ['c'] }, outputs: { Out: ['fetch_c'] }, attrs: { col: 1 } }));
   g.source = 'native chain';
   const x = Uint8Array.from({ length: batch * 8 * 81 }, () => Math.floor(r() * 256));
   return { g, x };
 }
 
-function run(be: Backend, batch: number): { y: Float32Array; kernels: string } {
+function run(be: Backend, batch: number): { y: Float32Array; c: Uint8Array; kernels: string; reorderSteps: number } {
   const { g, x } = chain(batch);
   const plan = compile(g, be, { batch });
-  const [out] = plan.run([x]);
+  const [y, c] = plan.run([x]);
   const kernels = plan.steps.map((s) => s.kernel.desc.kernel).join(' ');
+  const reorderSteps = plan.steps.filter((s) => s.executor.name === 'runtime').length;
   plan.dispose();
-  return { y: out.data as Float32Array, kernels };
+  return { y: y.data as Float32Array, c: c.data as Uint8Array, kernels, reorderSteps };
 }
 
 const addon = loadDnnlAddon();
@@ -67,13 +70,21 @@ for (const threads of [1, 2]) {
     if (!addon.addon) { skipTest(`native addon not built: ${addon.reason}`); return; }
     const native = new NativeBackend({ threads });
     for (const batch of [1, 3]) {
-      const want = run(referenceBackend(), batch).y;
+      const ref = run(referenceBackend(), batch), want = ref.y;
+      const r0 = native.reorders();
       const got = run(native, batch);
       console.log(`  ${native.info().isa}, batch ${batch}, ${threads}t: ${got.kernels}`);
       assert.is(got.y.length, batch * 10);
       // the reference's answers are not all zero or equal (a chain that saturates everywhere would prove little)
       assert.ok(new Set(want).size > batch * 5, `${new Set(want).size} distinct outputs`);
       assert.equal(Array.from(got.y), Array.from(want));
+      assert.ok(new Set(ref.c).size > 20, `${new Set(ref.c).size} distinct values in c`);
+      assert.equal(Array.from(got.c), Array.from(ref.c));
+      // the reference declares no layouts; on native: the graph input in and c out, nothing inside the ops
+      assert.is(ref.reorderSteps, 0);
+      assert.is(got.reorderSteps, 2, got.kernels);
+      assert.match(got.kernels, /^reorder_nchw_to_nhwc_u8 .* reorder_nhwc_to_nchw_u8$/);
+      assert.is(native.reorders() - r0, 0);
     }
   });
 }
