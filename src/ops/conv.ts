@@ -14,6 +14,8 @@ const ATTRS = {
   strides: [1, 1], paddings: [0, 0], dilations: [1, 1], groups: 1, padding_algorithm: 'EXPLICIT', data_format: 'NCHW',
   fuse_activation: '', fuse_alpha: 0, fuse_beta: 0, fuse_residual_connection: false,
   mkldnn_data_type: 'float32', use_quantizer: false,
+  // the pre-2.0 activation attrs update_activations turns into fuse_activation (Conv2DOpMaker, 1.x / 2.0, .AsExtra())
+  fuse_relu: false, fuse_brelu: false, fuse_brelu_threshold: 6,
   Scale_in: 1, Scale_out: 1, Scale_in_eltwise: 1, Scale_weights: [1], force_fp32_output: false,
 };
 

@@ -22,7 +22,8 @@ registerSchema({
   type: 'mul',
   inputs: ['X', 'Y'],
   outputs: ['Out'],
-  attrs: { x_num_col_dims: 1, y_num_col_dims: 1 },
+  // use_mkldnn: MulOpMaker AddAttr<bool>("use_mkldnn").SetDefault(false); fc_fuse_pass copies it onto the fc
+  attrs: { x_num_col_dims: 1, y_num_col_dims: 1, use_mkldnn: false },
   infer: (c) => {
     const x = c.req('X'), y = c.req('Y');
     fpOnly(c, 'X', 'Y');
