@@ -63,9 +63,10 @@ registerSchema({
   type: 'matmul_v2',
   inputs: ['X', 'Y'],
   outputs: ['Out'],
-  // force_fp32_output is no MatMulV2OpMaker attribute: the oneDNN kernel reads it only where a pass set it
-  // (matmul_mkldnn_op.cc: ctx.HasAttr("force_fp32_output") ? ctx.Attr<bool>(...) : false), i.e. false when absent.
-  attrs: { trans_x: false, trans_y: false, force_fp32_output: false },
+  // alpha, Scale_x/y/out and force_fp32_output are no MatMulV2OpMaker attributes: the oneDNN kernel (shared with
+  // matmul) reads each only where present (matmul_mkldnn_op.cc: ctx.HasAttr("force_fp32_output") ?
+  // ctx.Attr<bool>(...) : false; the scales only if HasAttr("Scale_x") && ...), so absent means matmul's defaults.
+  attrs: { trans_x: false, trans_y: false, alpha: 1, Scale_x: 1, Scale_y: 1, Scale_out: 1, force_fp32_output: false },
   infer: (c) => {
     const g = matmulGeom(c.op, c.req('X').dims, c.req('Y').dims, attrBool(c.op, 'trans_x'), attrBool(c.op, 'trans_y'));
     return { Out: [{ dtype: matmulDtype(c), dims: g.out }] };
