@@ -2,6 +2,7 @@
 // quantization ops found (which dialect), the program's format version, and a structural fault if it has one.
 import { loadModel } from '../format/paddle';
 import { Graph } from '../graph/graph';
+import { markedInt8 } from '../ops/attrs';
 import { isLegacyQuant, isOneDnnQuantOp } from '../ops/fake_dialects';
 import { inferSpecs } from '../runtime/compile';
 import { dtypeSize, numel } from '../util/dtype';
@@ -58,7 +59,7 @@ export function modelInfo(path: string): ModelInfo {
     byDtype[t.dtype] = (byDtype[t.dtype] ?? 0) + 1;
   }
   const quantTypes = histogram.filter(([t]) => t.startsWith(FAKE_PREFIX) || t === 'quantize' || t === 'dequantize' || t === 'requantize' || t === 'quantize_linear' || t === 'dequantize_linear');
-  const int8Ops = g.ops.filter((o) => o.str('mkldnn_data_type', '') === 'int8' || o.bool('use_quantizer', false)).length;
+  const int8Ops = g.ops.filter(markedInt8).length;
   const legacy = g.ops.some(isLegacyQuant);
   const onednn = g.ops.some(isOneDnnQuantOp);
   const dialect = quantTypes.some(([t]) => t.startsWith(FAKE_PREFIX)) ? 'PaddleSlim fake quant (quant model; run qdeploy convert)'

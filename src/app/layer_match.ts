@@ -2,6 +2,7 @@
 // (Quant2Int8 renames and fuses, so matching is by weight parameter and by following the fused chain), the scale
 // that turns an INT8 var back into real numbers, and which ops' time belongs to each matched var.
 import type { Graph } from '../graph/graph';
+import { attrNum } from '../ops/attr';
 import type { Plan } from '../runtime/plan';
 import { dequantizeValue } from '../int8/contract';
 import { int8ScaleSource } from '../ops/int8_scale';
@@ -11,8 +12,8 @@ import { numel, type Tensor } from '../util/dtype';
 export function int8ScaleOf(g: Graph, name: string, depth = 0): { scale: number; shift: number } | undefined {
   const p = g.producer(name);
   if (!p || depth > 64) return undefined;
-  if (p.type === 'quantize') return { scale: p.num('Scale', 1), shift: p.num('Shift', 0) };
-  if (p.type === 'requantize') return { scale: p.num('Scale_out', 1), shift: p.num('Shift_out', 0) };
+  if (p.type === 'quantize') return { scale: attrNum(p, 'Scale'), shift: attrNum(p, 'Shift') };
+  if (p.type === 'requantize') return { scale: attrNum(p, 'Scale_out'), shift: attrNum(p, 'Shift_out') };
   const slot = int8ScaleSource(p.type); // the op passes its input's scale through (src/ops/int8_scale.ts)
   if (slot) {
     const x = p.input(slot);

@@ -1,7 +1,8 @@
 // Attributes read with Paddle's defaults as the op's schema states them, so a default is written once (in the
 // schema, citing Paddle's op maker) instead of at every reader. Reading an attribute the schema gives no
 // default for is our bug ('internal'): add the default to the schema, with its source.
-// The older op.num(name, dflt) / op.str / op.bool / op.ints readers still work; call sites move over to these.
+// op.num(name, dflt) / op.str / op.bool / op.ints stay for reads whose default is a qdeploy rule, not Paddle's
+// (attributes of any op type, attrs qdeploy writes itself, required ones): test/ops/attr.test.ts lists them.
 import type { Op } from '../graph/op';
 import { QdeployError } from '../util/errors';
 import { getSchema } from './schema';

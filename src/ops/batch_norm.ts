@@ -1,6 +1,7 @@
 // batch_norm, inference form (PaddlePaddle/Paddle:paddle/fluid/operators/batch_norm_op.cc): Y = (X − Mean) /
 // sqrt(Variance + epsilon) · Scale + Bias per channel (axis 1, NCHW). MeanOut/VarianceOut alias the persistable
 // Mean/Variance (the runtime keeps the params); SavedMean/SavedVariance are [C] and not written at inference.
+import { attrStr } from './attr';
 import { prod } from './attrs';
 import { registerSchema } from './schema';
 
@@ -12,7 +13,7 @@ registerSchema({
   infer: (c) => {
     const x = c.req('X');
     if (x.dims.length < 2) c.fail(`X must have rank >= 2, got [${x.dims.join(',')}]`);
-    const layout = c.op.str('data_layout', 'NCHW');
+    const layout = attrStr(c.op, 'data_layout');
     if (layout !== 'NCHW' && layout !== 'AnyLayout') c.fail(`data_layout ${layout} is not supported`);
     if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);
     const C = x.dims[1];

@@ -6,7 +6,7 @@
 //         else u8 when fuse_activation is relu/relu6, else s8.
 import type { Op } from '../graph/op';
 import type { DType } from '../util/dtype';
-import { attrNum } from './attr';
+import { attrBool, attrInts, attrNum } from './attr';
 import { convGeom, isIntType, markedInt8, prod } from './attrs';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
@@ -14,6 +14,8 @@ const ATTRS = {
   strides: [1, 1], paddings: [0, 0], dilations: [1, 1], groups: 1, padding_algorithm: 'EXPLICIT', data_format: 'NCHW',
   fuse_activation: '', fuse_alpha: 0, fuse_beta: 0, fuse_residual_connection: false,
   mkldnn_data_type: 'float32', use_quantizer: false,
+  // the pre-2.0 activation attrs update_activations turns into fuse_activation (Conv2DOpMaker, 1.x / 2.0, .AsExtra())
+  fuse_relu: false, fuse_brelu: false, fuse_brelu_threshold: 6,
   Scale_in: 1, Scale_out: 1, Scale_in_eltwise: 1, Scale_weights: [1], force_fp32_output: false,
 };
 
@@ -33,7 +35,7 @@ export function convOutDtype(c: InferCtx, x: ShapeInfo): DType {
     return 'fp32';
   }
   if (!markedInt8(op)) c.fail(`Input is ${x.dtype} but the op is not marked int8 (mkldnn_data_type)`);
-  if (op.bool('force_fp32_output', false)) return 'fp32';
+  if (attrBool(op, 'force_fp32_output')) return 'fp32';
   const act = op.str('fuse_activation', op.str('activation_type', ''));
   return act === 'relu' || act === 'relu6' ? 'uint8' : 'int8';
 }
@@ -44,12 +46,12 @@ function infer(c: InferCtx): Record<string, ShapeInfo[]> {
   const dims = [g.n, g.oc, g.oh, g.ow];
   const b = c.in('Bias');
   if (b && prod(b.dims) !== g.oc) c.fail(`Bias has ${prod(b.dims)} values, expected ${g.oc}`);
-  if (c.op.bool('fuse_residual_connection', false)) {
+  if (attrBool(c.op, 'fuse_residual_connection')) {
     const r = c.in('ResidualData');
     if (!r) c.fail('fuse_residual_connection is set but ResidualData is missing');
     if (r.dims.join(',') !== dims.join(',')) c.fail(`ResidualData [${r.dims.join(',')}] does not match Output [${dims.join(',')}]`);
   }
-  const sw = c.op.ints('Scale_weights', [1]);
+  const sw = attrInts(c.op, 'Scale_weights');
   if (isIntType(x.dtype) && sw.length !== 1 && sw.length !== g.oc) c.fail(`Scale_weights has ${sw.length} values, expected 1 or ${g.oc}`);
   return { Output: [{ dtype: convOutDtype(c, x), dims }] };
 }

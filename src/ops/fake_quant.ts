@@ -26,6 +26,7 @@ import type { Op } from '../graph/op';
 import type { DType, Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 import { roundHalfEven } from '../util/round';
+import { attrBool, attrInts, attrNum } from './attr';
 import { FAKE_QUANT_OPS } from './fake_dialects';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
@@ -149,7 +150,7 @@ function bitsOf(op: Op, name = 'bit_length'): number {
 
 /** quant_axis of a channel-wise / linear op, checked against X's rank (`allowNeg`: −1 = per tensor) */
 export function quantAxisOf(op: Op, rank: number, allowNeg: boolean): number {
-  const a = op.num('quant_axis', 0);
+  const a = attrNum(op, 'quant_axis');
   if (allowNeg && a < 0) return -1;
   if (!Number.isInteger(a) || a < 0 || a >= rank) throw new QdeployError('shape', `op ${op.label}: quant_axis ${a} is out of range for a rank-${rank} X`);
   return a;
@@ -158,7 +159,7 @@ export function quantAxisOf(op: Op, rank: number, allowNeg: boolean): number {
 /** the channel axis of fake_channel_wise_dequantize_max_abs: quant_axis (one Scales tensor) or x_num_col_dims (two) */
 function dequantChannelAxis(op: Op, rank: number, nScales: number): number {
   if (nScales === 2) {
-    const a = op.num('x_num_col_dims', 1);
+    const a = attrNum(op, 'x_num_col_dims');
     if (!Number.isInteger(a) || a < 1 || a >= rank) throw new QdeployError('shape', `op ${op.label}: x_num_col_dims ${a} is out of range for a rank-${rank} X`);
     return a;
   }
@@ -211,7 +212,7 @@ export function evalFakeQuant(op: Op, input: (slot: string) => FqTensor[], outpu
   if (t === 'fake_channel_wise_dequantize_max_abs') {
     const sc = input('Scales');
     if (sc.length !== 1 && sc.length !== 2) fail(`Scales has ${sc.length} tensors (1 or 2)`);
-    const qb = op.ints('quant_bits', [8]);
+    const qb = attrInts(op, 'quant_bits');
     let maxRange = 1;
     for (let i = 0; i < sc.length; i++) maxRange *= binCnt(qb[i] ?? qb[0] ?? 8);
     const axis = dequantChannelAxis(op, x.dims.length, sc.length);
@@ -226,7 +227,7 @@ export function evalFakeQuant(op: Op, input: (slot: string) => FqTensor[], outpu
     const axis = quantAxisOf(op, x.dims.length, true);
     put('OutScale', s.data);
     if (!y) return;
-    if (op.bool('only_observer', false)) { for (let i = 0; i < x.data.length; i++) y[i] = x.data[i]; return; }
+    if (attrBool(op, 'only_observer')) { for (let i = 0; i < x.data.length; i++) y[i] = x.data[i]; return; }
     if (t === 'quantize_linear') quantTensor(x.data, y, x.dims, axis, s.data, bits, rt, false);
     else dequantTensor(x.data, y, x.dims, axis, s.data, binCnt(bits));
     return;
@@ -234,7 +235,7 @@ export function evalFakeQuant(op: Op, input: (slot: string) => FqTensor[], outpu
   if (t === 'moving_average_abs_max_scale') {
     if (out) for (let i = 0; i < x.data.length; i++) out[i] = x.data[i];
     // OutScale etc. only when they are not parameters: the moving average of one observation
-    const r = f(op.num('moving_rate', 0.9));
+    const r = f(attrNum(op, 'moving_rate'));
     const st = input('InState')[0]?.data[0] ?? 0, ac = input('InAccum')[0]?.data[0] ?? 0;
     const state = f(f(r * st) + 1), accum = f(f(r * ac) + absMax(x.data));
     put('OutState', [state]);
@@ -297,7 +298,7 @@ function inferFake(c: InferCtx): Record<string, ShapeInfo[]> {
   if (!okX.includes(x.dtype)) c.fail(`X dtype ${x.dtype} is not supported (${okX.join('/')})`);
   const fpOnly = t !== 'fake_dequantize_max_abs' && t !== 'fake_channel_wise_dequantize_max_abs' && t !== 'moving_average_abs_max_scale';
   if (fpOnly) {
-    const b = op.num('bit_length', 8);
+    const b = attrNum(op, 'bit_length');
     if (!Number.isInteger(b) || b < 2 || b > 16) c.fail(`bit_length ${b} is out of [2, 16]`);
     const rt = roundTypeOf(op);
     if (rt !== 0 && rt !== 1) c.fail(`round_type ${rt} is not supported (0 or 1)`);
@@ -322,7 +323,7 @@ function inferFake(c: InferCtx): Record<string, ShapeInfo[]> {
   if (t === 'fake_channel_wise_dequantize_max_abs') {
     const sc = c.ins('Scales');
     if (sc.length !== 1 && sc.length !== 2) c.fail(`Scales has ${sc.length} tensors (1 or 2)`);
-    const qb = op.ints('quant_bits', [8]);
+    const qb = attrInts(op, 'quant_bits');
     if (qb.length < sc.length || qb.some((b) => !Number.isInteger(b) || b < 2 || b > 16)) c.fail(`quant_bits [${qb.join(',')}] do not fit ${sc.length} Scales`);
     let a = 0;
     try { a = dequantChannelAxis(op, x.dims.length, sc.length); } catch (e) { c.fail((e as Error).message.replace(/^op [^:]*: /, '')); }
@@ -346,7 +347,7 @@ function inferFake(c: InferCtx): Record<string, ShapeInfo[]> {
     outs.Out = [like];
   }
   if (op.hasOutput('OutScale')) outs.OutScale = [{ dtype: 'fp32', dims: scaleDims }];
-  if (op.hasOutput('OutScales')) outs.OutScales = [{ dtype: 'fp32', dims: [Math.max(1, op.num('window_size', 10000))] }];
+  if (op.hasOutput('OutScales')) outs.OutScales = [{ dtype: 'fp32', dims: [Math.max(1, attrNum(op, 'window_size'))] }];
   if (op.hasOutput('OutState')) outs.OutState = [one];
   if (op.hasOutput('OutAccum')) outs.OutAccum = [one];
   return foldIfConstant(c, outs);

@@ -7,6 +7,7 @@
 //   fc (PaddlePaddle/Paddle:paddle/fluid/operators/fc_op.cc): Input flattened at in_num_col_dims, W [K, N],
 //       Bias [N]; activation_type '' | 'relu'. int8 fc: like int8 conv, Scale_weights per output column.
 import type { DType } from '../util/dtype';
+import { attrBool, attrInts, attrNum, attrStr } from './attr';
 import { isIntType, markedInt8, matmulGeom, prod } from './attrs';
 import { registerSchema, type InferCtx } from './schema';
 
@@ -21,11 +22,12 @@ registerSchema({
   type: 'mul',
   inputs: ['X', 'Y'],
   outputs: ['Out'],
-  attrs: { x_num_col_dims: 1, y_num_col_dims: 1 },
+  // use_mkldnn: MulOpMaker AddAttr<bool>("use_mkldnn").SetDefault(false); fc_fuse_pass copies it onto the fc
+  attrs: { x_num_col_dims: 1, y_num_col_dims: 1, use_mkldnn: false },
   infer: (c) => {
     const x = c.req('X'), y = c.req('Y');
     fpOnly(c, 'X', 'Y');
-    const xn = c.op.num('x_num_col_dims', 1), yn = c.op.num('y_num_col_dims', 1);
+    const xn = attrNum(c.op, 'x_num_col_dims'), yn = attrNum(c.op, 'y_num_col_dims');
     if (xn < 1 || xn >= x.dims.length || yn < 1 || yn >= y.dims.length) {
       c.fail(`x_num_col_dims=${xn} / y_num_col_dims=${yn} do not fit X [${x.dims.join(',')}], Y [${y.dims.join(',')}]`);
     }
@@ -40,7 +42,7 @@ function matmulDtype(c: InferCtx): DType {
   if (isIntType(x.dtype) || isIntType(y.dtype)) {
     if (!isIntType(x.dtype) || !isIntType(y.dtype)) c.fail(`mixed dtypes ${x.dtype}/${y.dtype}`);
     if (!markedInt8(c.op)) c.fail(`inputs are ${x.dtype}/${y.dtype} but the op is not marked int8`);
-    return c.op.bool('force_fp32_output', false) ? 'fp32' : 'int8';
+    return attrBool(c.op, 'force_fp32_output') ? 'fp32' : 'int8';
   }
   if (x.dtype !== 'fp32' || y.dtype !== 'fp32') c.fail(`dtypes ${x.dtype}/${y.dtype} are not supported`);
   return 'fp32';
@@ -52,7 +54,7 @@ registerSchema({
   outputs: ['Out'],
   attrs: { transpose_X: false, transpose_Y: false, alpha: 1, Scale_x: 1, Scale_y: 1, Scale_out: 1, force_fp32_output: false },
   infer: (c) => {
-    const g = matmulGeom(c.op, c.req('X').dims, c.req('Y').dims, c.op.bool('transpose_X', false), c.op.bool('transpose_Y', false));
+    const g = matmulGeom(c.op, c.req('X').dims, c.req('Y').dims, attrBool(c.op, 'transpose_X'), attrBool(c.op, 'transpose_Y'));
     return { Out: [{ dtype: matmulDtype(c), dims: g.out }] };
   },
 });
@@ -61,9 +63,12 @@ registerSchema({
   type: 'matmul_v2',
   inputs: ['X', 'Y'],
   outputs: ['Out'],
-  attrs: { trans_x: false, trans_y: false },
+  // alpha, Scale_x/y/out and force_fp32_output are no MatMulV2OpMaker attributes: the oneDNN kernel (shared with
+  // matmul) reads each only where present (matmul_mkldnn_op.cc: ctx.HasAttr("force_fp32_output") ?
+  // ctx.Attr<bool>(...) : false; the scales only if HasAttr("Scale_x") && ...), so absent means matmul's defaults.
+  attrs: { trans_x: false, trans_y: false, alpha: 1, Scale_x: 1, Scale_y: 1, Scale_out: 1, force_fp32_output: false },
   infer: (c) => {
-    const g = matmulGeom(c.op, c.req('X').dims, c.req('Y').dims, c.op.bool('trans_x', false), c.op.bool('trans_y', false));
+    const g = matmulGeom(c.op, c.req('X').dims, c.req('Y').dims, attrBool(c.op, 'trans_x'), attrBool(c.op, 'trans_y'));
     return { Out: [{ dtype: matmulDtype(c), dims: g.out }] };
   },
 });
@@ -75,23 +80,23 @@ registerSchema({
   attrs: { in_num_col_dims: 1, activation_type: '', padding_weights: false, Scale_in: 1, Scale_weights: [1], Scale_out: 1, force_fp32_output: false },
   infer: (c) => {
     const x = c.req('Input'), w = c.req('W');
-    const n = c.op.num('in_num_col_dims', 1);
+    const n = attrNum(c.op, 'in_num_col_dims');
     if (w.dims.length !== 2) c.fail(`W must be 2-D, got [${w.dims.join(',')}]`);
-    if (c.op.bool('padding_weights', false)) c.fail('padding_weights is not supported');
+    if (attrBool(c.op, 'padding_weights')) c.fail('padding_weights is not supported');
     if (n < 1 || n >= x.dims.length) c.fail(`in_num_col_dims=${n} does not fit Input [${x.dims.join(',')}]`);
     const K = prod(x.dims, n);
     if (K !== w.dims[0]) c.fail(`Input [${x.dims.join(',')}] has ${K} columns, W [${w.dims.join(',')}] has ${w.dims[0]} rows`);
     const N = w.dims[1];
     const b = c.in('Bias');
     if (b && prod(b.dims) !== N) c.fail(`Bias has ${prod(b.dims)} values, expected ${N}`);
-    const act = c.op.str('activation_type', '');
+    const act = attrStr(c.op, 'activation_type');
     if (act !== '' && act !== 'relu') c.fail(`activation_type ${act} is not supported`);
     let dtype: DType = 'fp32';
     if (isIntType(x.dtype)) {
       if (!markedInt8(c.op)) c.fail(`Input is ${x.dtype} but the op is not marked int8`);
-      const sw = c.op.ints('Scale_weights', [1]);
+      const sw = attrInts(c.op, 'Scale_weights');
       if (sw.length !== 1 && sw.length !== N) c.fail(`Scale_weights has ${sw.length} values, expected 1 or ${N}`);
-      dtype = c.op.bool('force_fp32_output', false) ? 'fp32' : act === 'relu' ? 'uint8' : 'int8';
+      dtype = attrBool(c.op, 'force_fp32_output') ? 'fp32' : act === 'relu' ? 'uint8' : 'int8';
     } else if (x.dtype !== 'fp32') c.fail(`Input dtype ${x.dtype} is not supported`);
     return { Out: [{ dtype, dims: [...x.dims.slice(0, n), N] }] };
   },

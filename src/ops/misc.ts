@@ -3,6 +3,7 @@
 //   scale (scale_op.cc): Out = scale·X + bias if bias_after_scale (default) else scale·(X + bias); fp32 only.
 //   dropout at inference (dropout_op.cc, is_test): 'downgrade_in_infer' (default) Out = X·(1 − dropout_prob);
 //   'upscale_in_train' Out = X. Mask (uint8, X's shape) is not meaningful at inference and is filled with 1.
+import { attrNum, attrStr } from './attr';
 import { normAxis } from './attrs';
 import { registerSchema } from './schema';
 
@@ -14,7 +15,7 @@ registerSchema({
   infer: (c) => {
     const x = c.req('X');
     if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);
-    normAxis(c.op, c.op.num('axis', -1), x.dims.length);
+    normAxis(c.op, attrNum(c.op, 'axis'), x.dims.length);
     return { Out: [{ dtype: 'fp32', dims: [...x.dims] }] };
   },
 });
@@ -40,7 +41,7 @@ registerSchema({
   infer: (c) => {
     const x = c.req('X');
     if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);
-    const impl = c.op.str('dropout_implementation', 'downgrade_in_infer');
+    const impl = attrStr(c.op, 'dropout_implementation');
     if (impl !== 'downgrade_in_infer' && impl !== 'upscale_in_train') c.fail(`dropout_implementation ${impl} unknown`);
     return { Out: [{ dtype: 'fp32', dims: [...x.dims] }], Mask: [{ dtype: 'uint8', dims: [...x.dims] }] };
   },

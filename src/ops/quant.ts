@@ -9,6 +9,7 @@
 //    (u8 when a shift is present).
 import type { Op } from '../graph/op';
 import type { DType } from '../util/dtype';
+import { attrBool, attrNum } from './attr';
 import { isIntType } from './attrs';
 import { isLegacyQuant } from './fake_dialects';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
@@ -16,12 +17,12 @@ import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 /** isLegacyQuant for an InferCtx / OpNode; kept for src/backends/wasm/backend.ts until it calls isLegacyQuant */
 export const isLegacyQuantOp = (c: { op: Op }): boolean => isLegacyQuant(c.op);
 
-export function quantizeOutType(op: { bool(n: string, d: boolean): boolean; num(n: string, d: number): number }): 'int8' | 'uint8' {
-  return op.bool('is_negative_input', false) && op.num('Shift', 0) === 0 ? 'int8' : 'uint8';
+export function quantizeOutType(op: Op): 'int8' | 'uint8' {
+  return attrBool(op, 'is_negative_input') && attrNum(op, 'Shift') === 0 ? 'int8' : 'uint8';
 }
 
 function scaleOk(c: InferCtx, name: string): void {
-  const s = c.op.num(name, 1);
+  const s = attrNum(c.op, name);
   if (!(s !== 0 && Number.isFinite(s))) c.fail(`${name} must be finite and non-zero, got ${s}`);
 }
 
@@ -34,14 +35,14 @@ registerSchema({
     if (isLegacyQuant(c.op)) {
       const x = c.req('X');
       if (x.dtype !== 'fp32') c.fail(`X dtype ${x.dtype} is not supported`);
-      if (c.op.num('bit_length', 8) !== 8) c.fail(`bit_length ${c.op.num('bit_length', 8)} is not supported (8 only)`);
+      if (attrNum(c.op, 'bit_length') !== 8) c.fail(`bit_length ${attrNum(c.op, 'bit_length')} is not supported (8 only)`);
       return { Out: [{ dtype: 'fp32', dims: [...x.dims] }], OutScale: [{ dtype: 'fp32', dims: [1] }] };
     }
     const x = c.req('Input');
     if (x.dtype !== 'fp32') c.fail(`Input dtype ${x.dtype} is not supported`);
-    if (c.op.bool('bfloat16', false)) c.fail('bfloat16 quantize is not supported');
+    if (attrBool(c.op, 'bfloat16')) c.fail('bfloat16 quantize is not supported');
     scaleOk(c, 'Scale');
-    const shift = c.op.num('Shift', 0);
+    const shift = attrNum(c.op, 'Shift');
     if (!(shift >= 0 && shift <= 255)) c.fail(`Shift ${shift} out of [0, 255]`);
     return { Output: [{ dtype: quantizeOutType(c.op), dims: [...x.dims] }] };
   },
@@ -77,7 +78,7 @@ registerSchema({
     if (!isIntType(x.dtype)) c.fail(`Input dtype ${x.dtype} is not supported (u8/s8)`);
     scaleOk(c, 'Scale_in');
     scaleOk(c, 'Scale_out');
-    const shifted = c.op.num('Shift_in', 0) !== 0 || c.op.num('Shift_out', 0) !== 0;
+    const shifted = attrNum(c.op, 'Shift_in') !== 0 || attrNum(c.op, 'Shift_out') !== 0;
     const dtype: DType = shifted ? 'uint8' : x.dtype;
     return { Output: [{ dtype, dims: [...x.dims] }] };
   },

@@ -5,6 +5,7 @@
 // Rules: PaddlePaddle/Paddle:paddle/fluid/operators/{concat,split,transpose,reshape,flatten,squeeze,unsqueeze,
 // shape,slice}_op.cc; XShape outputs are [0, ...X.dims] (they only carry the input shape for the grad op).
 import { toNumbers, type DType, type Tensor } from '../util/dtype';
+import { attrInts, attrNum } from './attr';
 import { normAxis, prod, reshapeDims, sliceBounds } from './attrs';
 import { registerSchema, type InferCtx, type ShapeInfo } from './schema';
 
@@ -48,7 +49,7 @@ registerSchema({
     if (xs.length === 0) c.fail('no inputs');
     if (c.in('AxisTensor')) c.fail('AxisTensor is not supported');
     const rank = xs[0].dims.length;
-    const axis = normAxis(c.op, c.op.num('axis', 0), rank);
+    const axis = normAxis(c.op, attrNum(c.op, 'axis'), rank);
     const out = [...xs[0].dims];
     out[axis] = 0;
     for (const x of xs) {
@@ -85,19 +86,19 @@ registerSchema({
   infer: (c) => {
     const x = c.req('X');
     if (c.in('AxisTensor') || c.in('SectionsTensorList')) c.fail('AxisTensor/SectionsTensorList are not supported');
-    const axis = normAxis(c.op, c.op.num('axis', 0), x.dims.length);
+    const axis = normAxis(c.op, attrNum(c.op, 'axis'), x.dims.length);
     const n = c.op.outputList('Out').length;
-    const num = c.op.num('num', 0);
+    const num = attrNum(c.op, 'num');
     let sizes: number[];
     const d = x.dims[axis];
     if (num > 0) {
       if (d % num !== 0) c.fail(`dim ${d} at axis ${axis} is not divisible by num=${num}`);
       sizes = new Array<number>(num).fill(d / num);
     } else {
-      sizes = [...c.op.ints('sections', [])];
+      sizes = [...attrInts(c.op, 'sections')];
       const unknown = sizes.indexOf(-1);
       if (unknown >= 0) sizes[unknown] = d - sizes.reduce((a, b) => (b === -1 ? a : a + b), 0);
-      if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== d) c.fail(`sections [${c.op.ints('sections', []).join(',')}] do not sum to ${d}`);
+      if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== d) c.fail(`sections [${attrInts(c.op, 'sections').join(',')}] do not sum to ${d}`);
     }
     if (sizes.length !== n) c.fail(`${sizes.length} sections but ${n} outputs`);
     return { Out: sizes.map((s) => { const dims = [...x.dims]; dims[axis] = s; return { dtype: x.dtype, dims }; }) };
@@ -111,7 +112,7 @@ registerSchema({
   attrs: { axis: [], data_format: 'AnyLayout' },
   infer: (c) => {
     const x = c.req('X');
-    const perm = c.op.ints('axis', []);
+    const perm = attrInts(c.op, 'axis');
     const r = x.dims.length;
     const seen = new Set(perm);
     if (perm.length !== r || seen.size !== r || perm.some((a) => a < 0 || a >= r)) c.fail(`axis [${perm.join(',')}] is not a permutation of rank ${r}`);
@@ -121,7 +122,7 @@ registerSchema({
 
 function reshapeInfer(c: InferCtx, withXShape: boolean): Record<string, ShapeInfo[]> {
   const x = c.req('X');
-  const shape = constInts(c, 'ShapeTensor') ?? constInts(c, 'Shape') ?? c.op.ints('shape', []);
+  const shape = constInts(c, 'ShapeTensor') ?? constInts(c, 'Shape') ?? attrInts(c.op, 'shape');
   const dims = reshapeDims(c.op, x.dims, shape);
   const r: Record<string, ShapeInfo[]> = { Out: [reshaped(x, dims)] };
   if (withXShape) r.XShape = [xshape(x)];
@@ -141,7 +142,7 @@ registerSchema({
   type: 'flatten2', inputs: ['X'], outputs: ['Out', 'XShape'], attrs: { axis: 1 },
   infer: (c) => {
     const x = c.req('X');
-    const axis = c.op.num('axis', 1);
+    const axis = attrNum(c.op, 'axis');
     if (axis < 0 || axis > x.dims.length) c.fail(`axis ${axis} out of range for rank ${x.dims.length}`);
     return { Out: [reshaped(x, [prod(x.dims, 0, axis), prod(x.dims, axis)])], XShape: [xshape(x)] };
   },
@@ -153,8 +154,8 @@ registerSchema({
     const x = c.req('X');
     const r = x.dims.length;
     if (r === 0) return { Out: [reshaped(x, [1])], XShape: [xshape(x)] };
-    const s = normAxis(c.op, c.op.num('start_axis', 1), r, 'start_axis');
-    const e = normAxis(c.op, c.op.num('stop_axis', 1), r, 'stop_axis');
+    const s = normAxis(c.op, attrNum(c.op, 'start_axis'), r, 'start_axis');
+    const e = normAxis(c.op, attrNum(c.op, 'stop_axis'), r, 'stop_axis');
     if (s > e) c.fail(`start_axis ${s} > stop_axis ${e}`);
     const dims = [...x.dims.slice(0, s), prod(x.dims, s, e + 1), ...x.dims.slice(e + 1)];
     return { Out: [reshaped(x, dims)], XShape: [xshape(x)] };
@@ -166,7 +167,7 @@ registerSchema({
   infer: (c) => {
     const x = c.req('X');
     const r = x.dims.length;
-    const axes = c.op.ints('axes', []).map((a) => normAxis(c.op, a, r, 'axes'));
+    const axes = attrInts(c.op, 'axes').map((a) => normAxis(c.op, a, r, 'axes'));
     // empty axes: every 1-dim goes; listed axes go only when their dim is 1 (Paddle GetOutputShape)
     const drop = new Set(axes.length === 0 ? x.dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : axes.filter((a) => x.dims[a] === 1));
     const dims = x.dims.filter((_, i) => !drop.has(i));
@@ -178,7 +179,7 @@ registerSchema({
   type: 'unsqueeze2', inputs: ['X', 'AxesTensor', 'AxesTensorList'], outputs: ['Out', 'XShape'], attrs: { axes: [] },
   infer: (c) => {
     const x = c.req('X');
-    const axes = constInts(c, 'AxesTensor') ?? constInts(c, 'AxesTensorList') ?? c.op.ints('axes', []);
+    const axes = constInts(c, 'AxesTensor') ?? constInts(c, 'AxesTensorList') ?? attrInts(c.op, 'axes');
     const dims = [...x.dims];
     // each axis in turn is inserted into the growing shape; negative counts from the end of that shape
     for (const a of axes) {
@@ -209,7 +210,7 @@ export interface SliceGeom {
 
 export function sliceGeom(c: InferCtx | { op: InferCtx['op']; fail(m: string): never }, inDims: readonly number[], starts: number[], ends: number[]): SliceGeom {
   const op = c.op;
-  const axes = op.ints('axes', []);
+  const axes = attrInts(op, 'axes');
   if (axes.length !== starts.length || axes.length !== ends.length) c.fail(`axes/starts/ends lengths differ (${axes.length}/${starts.length}/${ends.length})`);
   const ranges: [number, number][] = inDims.map((d) => [0, d]);
   axes.forEach((a, i) => {
@@ -217,7 +218,7 @@ export function sliceGeom(c: InferCtx | { op: InferCtx['op']; fail(m: string): n
     ranges[ax] = sliceBounds(inDims[ax], starts[i], ends[i]);
   });
   const full = ranges.map(([s, e]) => e - s);
-  const dec = new Set(op.ints('decrease_axis', []).map((a) => normAxis(op, a, inDims.length, 'decrease_axis')));
+  const dec = new Set(attrInts(op, 'decrease_axis').map((a) => normAxis(op, a, inDims.length, 'decrease_axis')));
   for (const a of dec) if (full[a] !== 1) c.fail(`decrease_axis ${a} has size ${full[a]}, not 1`);
   let out = full.filter((_, i) => !dec.has(i));
   if (out.length === 0) out = [1];
@@ -255,8 +256,8 @@ registerSchema({
   attrs: { axes: [], starts: [], ends: [], infer_flags: [], decrease_axis: [] },
   infer: (c) => {
     const x = c.req('Input');
-    const starts = constInts(c, 'StartsTensor') ?? constInts(c, 'StartsTensorList') ?? c.op.ints('starts', []);
-    const ends = constInts(c, 'EndsTensor') ?? constInts(c, 'EndsTensorList') ?? c.op.ints('ends', []);
+    const starts = constInts(c, 'StartsTensor') ?? constInts(c, 'StartsTensorList') ?? attrInts(c.op, 'starts');
+    const ends = constInts(c, 'EndsTensor') ?? constInts(c, 'EndsTensorList') ?? attrInts(c.op, 'ends');
     const g = sliceGeom(c, x.dims, starts, ends);
     let value: Tensor | undefined;
     if (x.value && !(x.value.data instanceof BigInt64Array)) {

@@ -3,6 +3,7 @@
 //   alpha[c] = scale[c] / sqrt(var[c] + eps);  W[c,…] *= alpha[c];  b[c] = (b[c] − mean[c])·alpha[c] + beta[c]
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
+import { attrNum, attrStr } from '../ops/attr';
 import type { Tensor } from '../util/dtype';
 import { QdeployError } from '../util/errors';
 
@@ -21,7 +22,7 @@ export function isFoldableBn(g: Graph, bn: Op): boolean {
     const n = bn.input(s);
     if (!n || !g.isParam(n) || g.param(n)?.dtype !== 'fp32') return false;
   }
-  const layout = bn.str('data_layout', 'NCHW');
+  const layout = attrStr(bn, 'data_layout');
   return layout === 'NCHW' || layout === 'AnyLayout';
 }
 
@@ -38,7 +39,7 @@ export function foldBn(g: Graph, conv: Op, bn: Op, bias: Float32Array | undefine
   if (scale.length !== oc || beta.length !== oc || mean.length !== oc || variance.length !== oc || (bias && bias.length !== oc)) {
     throw new QdeployError('shape', `op ${bn.label}: statistics do not match the ${oc} output channels of ${conv.label}`);
   }
-  const eps = f(bn.num('epsilon', 1e-5));
+  const eps = f(attrNum(bn, 'epsilon'));
   const alpha = new Float32Array(oc);
   for (let c = 0; c < oc; c++) {
     alpha[c] = f(scale[c] / f(Math.sqrt(f(variance[c] + eps))));

@@ -5,7 +5,7 @@
 //   relu: —;  relu6: fuse_alpha = threshold (6);  leaky_relu: fuse_alpha = alpha;
 //   hard_swish: fuse_alpha = 1/6, fuse_beta = 1/2;  swish: fuse_alpha = beta.
 import type { Op } from '../graph/op';
-import { attrNum } from '../ops/attr';
+import { attrNum, attrStr } from '../ops/attr';
 import { CONV_TYPES, setFloat, setStr, soleConsumer, type Pass } from './pass';
 
 const ACTS: Record<string, (conv: Op, act: Op) => void> = {
@@ -21,7 +21,7 @@ export const convActivationMkldnnFusePass: Pass = {
   doc: 'conv2d + relu/relu6/leaky_relu/hard_swish/swish → conv2d with fuse_activation',
   run(g, ctx) {
     for (const conv of [...g.ops]) {
-      if (!CONV_TYPES.has(conv.type) || conv.str('fuse_activation', '') !== '') continue;
+      if (!CONV_TYPES.has(conv.type) || attrStr(conv, 'fuse_activation') !== '') continue;
       const out = conv.output('Output');
       const act = out ? soleConsumer(g, out) : undefined;
       if (!act || !ACTS[act.type] || act.input('X') !== out || !act.output('Out')) continue;

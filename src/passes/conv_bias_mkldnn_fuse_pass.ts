@@ -2,6 +2,7 @@
 // conv_bias_mkldnn_fuse_pass.cc): conv → elementwise_add(Y = 1-D parameter of OC values, axis 1) becomes
 // the conv's Bias (added to an existing Bias); the conv writes the add's Out.
 import { Var } from '../graph/var';
+import { attrBool, attrNum } from '../ops/attr';
 import { CONV_TYPES, soleConsumer, type Pass } from './pass';
 
 const f = Math.fround;
@@ -11,7 +12,7 @@ export const convBiasMkldnnFusePass: Pass = {
   doc: 'conv2d + elementwise_add(bias) → conv2d with Bias',
   run(g, ctx) {
     for (const conv of [...g.ops]) {
-      if (!CONV_TYPES.has(conv.type) || !g.ops.includes(conv) || conv.bool('fuse_residual_connection', false)) continue;
+      if (!CONV_TYPES.has(conv.type) || !g.ops.includes(conv) || attrBool(conv, 'fuse_residual_connection')) continue;
       const out = conv.output('Output');
       const add = out ? soleConsumer(g, out) : undefined;
       if (!add || add.type !== 'elementwise_add' || add.input('X') !== out) continue;
@@ -21,7 +22,7 @@ export const convBiasMkldnnFusePass: Pass = {
       if (!g.isParam(yName) || !y || y.dtype !== 'fp32' || !w) continue;
       const oc = w.dims[0];
       // a per-channel bias of an NCHW conv: Y is [OC] broadcast along axis 1
-      if (y.dims.length !== 1 || y.dims[0] !== oc || add.num('axis', -1) !== 1) continue;
+      if (y.dims.length !== 1 || y.dims[0] !== oc || attrNum(add, 'axis') !== 1) continue;
       const bName = conv.input('Bias');
       if (bName) {
         const b = g.param(bName);

@@ -7,13 +7,14 @@
 // a conv with an activation already fused is left alone.
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
+import { attrBool, attrNum, attrStr } from '../ops/attr';
 import { CONV_TYPES, reachable, setBool, soleConsumer, type Pass, type PassContext } from './pass';
 
 function convOf(g: Graph, name: string | undefined): Op | undefined {
   if (!name) return undefined;
   const p = g.producer(name);
   if (!p || !CONV_TYPES.has(p.type) || p.output('Output') !== name || soleConsumer(g, name) === undefined) return undefined;
-  if (p.bool('fuse_residual_connection', false)) return undefined;
+  if (attrBool(p, 'fuse_residual_connection')) return undefined;
   return p;
 }
 
@@ -31,7 +32,7 @@ function fuse(g: Graph, ctx: PassContext, conv: Op, add: Op, residual: string): 
   ctx.note('fused', conv, `+ ${add.label} (residual '${residual}')`);
 }
 
-const hasAct = (op: Op) => op.str('fuse_activation', '') !== '';
+const hasAct = (op: Op) => attrStr(op, 'fuse_activation') !== '';
 
 export const convElementwiseAddMkldnnFusePass: Pass = {
   name: 'conv_elementwise_add_mkldnn_fuse_pass',
@@ -41,7 +42,7 @@ export const convElementwiseAddMkldnnFusePass: Pass = {
     const candidate = (add: Op) => {
       const x = add.input('X'), y = add.input('Y');
       if (!x || !y || !add.output('Out') || g.isParam(x) || g.isParam(y) || !sameDims(g, x, y)) return undefined;
-      const ax = add.num('axis', -1);
+      const ax = attrNum(add, 'axis');
       if (ax !== -1 && ax !== 0) return undefined;
       return { x, y };
     };

@@ -17,6 +17,7 @@
 import type { Graph } from '../graph/graph';
 import type { Op } from '../graph/op';
 import { Var } from '../graph/var';
+import { attrBool, attrStr } from '../ops/attr';
 import { CONV_TYPES, isInt8, setBool, setFloat, setFloats, setStr, type Pass, type PassContext, type ScaleEntry } from './pass';
 
 const S8_MAX = 127, U8_MAX = 255;
@@ -112,7 +113,7 @@ class Quantizer {
     if (!x || !out || this.missing(op, [x, out])) return;
     this.quantizeInput(op, 'X', x, this.scaleOf(x)!);
     this.dequantizeOutput(op, 'Out', out, this.scaleOf(out)!);
-    this.done(op, `${op.str('pooling_type', 'max')} pool`);
+    this.done(op, `${attrStr(op, 'pooling_type')} pool`);
   }
 
   concat(op: Op): void {
@@ -176,8 +177,8 @@ export const cpuQuantizePass: Pass = {
     const marked = (types: string[]) => g.ops.filter((o) => types.includes(o.type) && isInt8(o));
     const anyConv = marked([...CONV_TYPES]).length > 0;
     const q = new Quantizer(g, ctx, anyConv ? 'NHWC' : 'NCHW');
-    for (const op of marked([...CONV_TYPES])) if (!op.bool('fuse_residual_connection', false)) q.conv(op, false);
-    for (const op of marked([...CONV_TYPES])) if (op.bool('fuse_residual_connection', false)) q.conv(op, true);
+    for (const op of marked([...CONV_TYPES])) if (!attrBool(op, 'fuse_residual_connection')) q.conv(op, false);
+    for (const op of marked([...CONV_TYPES])) if (attrBool(op, 'fuse_residual_connection')) q.conv(op, true);
     for (const op of marked(['pool2d'])) q.pool(op);
     for (const op of marked(['concat'])) q.concat(op);
     for (const op of marked(['transpose2'])) q.dataMovement(op);

@@ -3,6 +3,7 @@
 // types cpu_quantize_pass handles) whose id is not excluded and that is not skip_quant gets
 // mkldnn_data_type = "int8" (and use_quantizer = true, for older readers). Excluded ids, as Paddle 2.0's
 // Python passes them: --op_ids_to_skip ∪ ids of pool2d ops with pooling_type "avg" (`_find_avg_pooling_ids`).
+import { attrStr } from '../ops/attr';
 import { QdeployError } from '../util/errors';
 import { setBool, setStr, type Pass } from './pass';
 
@@ -29,7 +30,7 @@ export const cpuQuantizePlacementPass: Pass = {
     for (const op of g.ops) {
       if (!enabled.has(op.type)) continue;
       if (skip.has(op.id)) { ctx.note('skipped', op, 'listed in --op_ids_to_skip'); continue; }
-      if (op.type === 'pool2d' && op.str('pooling_type', 'max') === 'avg') { ctx.note('skipped', op, 'avg pool2d (Paddle 2.0 excludes avg pooling)'); continue; }
+      if (op.type === 'pool2d' && attrStr(op, 'pooling_type') === 'avg') { ctx.note('skipped', op, 'avg pool2d (Paddle 2.0 excludes avg pooling)'); continue; }
       if (op.bool('skip_quant', false)) { ctx.note('skipped', op, 'skip_quant is set'); continue; }
       setStr(op, 'mkldnn_data_type', 'int8');
       setBool(op, 'use_quantizer', true);

@@ -4,6 +4,7 @@
 // dequantize_linear on a weight (onnx_format models) gives its Scale, keyed by the weight's own name: Paddle 3.x's
 // oneDNN pass reads them so (PaddlePaddle/Paddle:paddle/fluid/framework/ir/onednn/quant_dequant_onednn_pass.cc
 // CollectWeightScalesInfoFromONNXFormatDequantize; Scale holds max|W[c]|, the value PTQ writes to <w>@scale).
+import { attrNum } from '../ops/attr';
 import { fakeDialect } from '../ops/fake_dialects';
 import { checkBits } from './fake_ops';
 import type { Pass } from './pass';
@@ -24,7 +25,7 @@ export const gatherWeightThresholds: Pass = {
       if (d.weightThreshold === 'Scale') {
         if (!g.isParam(x)) continue; // dequantize_linear on an activation: an activation scale, gathered later
         t = readScaleVar(g, op, 'Scale');
-        ctx.weightAxis.set(x, op.num('quant_axis', 0));
+        ctx.weightAxis.set(x, attrNum(op, 'quant_axis'));
       } else if (op.hasAttr('max_range')) {
         const mr = op.num('max_range', NaN);
         if (!(mr > 0) || !Number.isFinite(mr)) throw new QdeployError('quant', `op ${op.label}: max_range ${mr} must be a finite number > 0`);

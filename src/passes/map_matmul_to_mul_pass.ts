@@ -2,6 +2,7 @@
 // paddle/fluid/framework/ir/gpu_cpu_map_matmul_to_mul_pass.cc): a matmul / matmul_v2 of a 2-D activation by a
 // 2-D weight parameter, without transposes and with alpha 1, is a mul (x_num_col_dims 1, y_num_col_dims 1),
 // so that fc_fuse_pass can make an fc of it.
+import { attrNum } from '../ops/attr';
 import { type Pass } from './pass';
 
 export const mapMatmulToMulPass: Pass = {
@@ -16,7 +17,7 @@ export const mapMatmulToMulPass: Pass = {
       if (!w || w.dims.length !== 2 || (g.var(x)?.dims.length ?? 0) !== 2) continue;
       const tx = op.bool(op.type === 'matmul' ? 'transpose_X' : 'trans_x', false);
       const ty = op.bool(op.type === 'matmul' ? 'transpose_Y' : 'trans_y', false);
-      if (tx || ty || (op.type === 'matmul' && op.num('alpha', 1) !== 1)) continue;
+      if (tx || ty || (op.type === 'matmul' && attrNum(op, 'alpha') !== 1)) continue;
       const before = op.label;
       op.type = 'mul';
       op.attrs = op.attrs.filter((a) => ['use_mkldnn', 'out_threshold', 'op_role', 'op_namescope', 'op_callstack', 'skip_quant', 'quantization_type'].includes(a.name));

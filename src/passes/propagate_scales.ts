@@ -5,6 +5,7 @@
 //   concat: if Out has a scale, every input gets Out's entry;
 //   scale: if Out has a scale, X := (Out's unsigned, Out's scale × attr scale).
 import type { Op } from '../graph/op';
+import { attrNum } from '../ops/attr';
 import { SCALE_IMMUTABLE_OPS } from '../ops/int8_scale';
 import type { Pass, PassContext, ScaleEntry } from './pass';
 
@@ -30,7 +31,7 @@ function step(ops: Op[], ctx: PassContext): { changed: boolean; waiting: number 
     } else if (op.type === 'scale') {
       const eo = ctx.scales.get(op.output('Out') ?? '');
       const x = op.input('X');
-      if (eo && x) put(x, { unsigned: eo.unsigned, scale: eo.scale.map((v) => v * op.num('scale', 1)) });
+      if (eo && x) put(x, { unsigned: eo.unsigned, scale: eo.scale.map((v) => v * attrNum(op, 'scale')) });
     }
   }
   return { changed, waiting };

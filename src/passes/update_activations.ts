@@ -1,5 +1,6 @@
 // _update_activations (spec 3.5; quant2_int8_mkldnn_pass.py): a conv without `fuse_activation` gets it from
 // the legacy attrs: fuse_relu → "relu"; fuse_brelu → "relu6" with fuse_alpha = fuse_brelu_threshold (6.0).
+import { attrBool, attrNum } from '../ops/attr';
 import { CONV_TYPES, setFloat, setStr, type Pass } from './pass';
 
 export const updateActivations: Pass = {
@@ -8,10 +9,10 @@ export const updateActivations: Pass = {
   run(g) {
     for (const op of g.ops) {
       if (!CONV_TYPES.has(op.type) || op.hasAttr('fuse_activation')) continue;
-      if (op.bool('fuse_relu', false)) setStr(op, 'fuse_activation', 'relu');
-      else if (op.bool('fuse_brelu', false)) {
+      if (attrBool(op, 'fuse_relu')) setStr(op, 'fuse_activation', 'relu');
+      else if (attrBool(op, 'fuse_brelu')) {
         setStr(op, 'fuse_activation', 'relu6');
-        setFloat(op, 'fuse_alpha', op.num('fuse_brelu_threshold', 6));
+        setFloat(op, 'fuse_alpha', attrNum(op, 'fuse_brelu_threshold'));
       }
     }
   },

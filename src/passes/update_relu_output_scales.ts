@@ -3,13 +3,14 @@
 // fc Out with activation_type relu/relu6, and the Out of relu/relu6 ops. The scale value is kept. Paddle 3.x
 // disables this step; qdeploy runs it only with --update_relu_output_scales (pipelines.ts convertPipeline).
 import type { Op } from '../graph/op';
+import { attrStr } from '../ops/attr';
 import { CONV_TYPES, type Pass } from './pass';
 
 const RELU = new Set(['relu', 'relu6']);
 
 function unsignedOutput(op: Op): string | undefined {
-  if (CONV_TYPES.has(op.type) && RELU.has(op.str('fuse_activation', ''))) return op.output('Output');
-  if (op.type === 'fc' && RELU.has(op.str('activation_type', ''))) return op.output('Out');
+  if (CONV_TYPES.has(op.type) && RELU.has(attrStr(op, 'fuse_activation'))) return op.output('Output');
+  if (op.type === 'fc' && RELU.has(attrStr(op, 'activation_type'))) return op.output('Out');
   if (RELU.has(op.type)) return op.output('Out');
   return undefined;
 }

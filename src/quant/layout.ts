@@ -21,6 +21,7 @@
 import type { Graph } from '../graph/graph';
 import type { Op, AttrValue } from '../graph/op';
 import { Var } from '../graph/var';
+import { attrBool } from '../runtime/op_rules';
 import { QdeployError } from '../util/errors';
 import { AttrType } from '../util/program_desc';
 import { CHANNELWISE_AXIS1_OPS, WEIGHT_QUANT_OPS, quantConfig, tableInputs, tableOutputs, outputSlotIndex, type QuantConfig } from './op_tables';
@@ -79,7 +80,7 @@ export function collectTargets(g: Graph, quantizableOpTypes: readonly string[]):
 export const channelAxis = (opType: string): number => (CHANNELWISE_AXIS1_OPS.includes(opType) ? 1 : 0);
 
 /** the op type deciding a weight's channel axis: a matmul_v2 with trans_y is `matmul_v2_trans_y` (axis 0) in Paddle */
-export const weightOpType = (op: Op): string => (op.type === 'matmul_v2' && op.bool('trans_y', false) ? 'matmul_v2_trans_y' : op.type);
+export const weightOpType = (op: Op): string => (op.type === 'matmul_v2' && attrBool(op, 'trans_y') ? 'matmul_v2_trans_y' : op.type);
 
 /** weight thresholds: per channel (list) or per tensor (number) */
 export function computeWeightThresholds(g: Graph, weights: Map<string, string>, type: WeightQuantizeType): Map<string, number[] | number> {

@@ -23,7 +23,7 @@
 // at the edges. FP32 ops keep NCHW in the arena: oneDNN's FP32 kernels want a blocked layout, reordered in the op.
 import type { Arena, Backend, BackendInfo, Kernel, KernelDesc, KernelIO, OpNode, Unsupported, WeightTensors } from '../../runtime/backend';
 import type { Layout } from '../../runtime/layout';
-import { convGeom, isIntType, poolGeom, prod, relu6Bound, type PoolGeom } from '../../runtime/op_rules';
+import { attrBool, attrInts, attrNum, attrStr, convGeom, isIntType, poolGeom, prod, relu6Bound, type PoolGeom } from '../../runtime/op_rules';
 import type { DType, TypedArray } from '../../util/dtype';
 import { QdeployError } from '../../util/errors';
 import { int8Scales, quantizeWeight } from '../../int8/contract';
@@ -149,8 +149,8 @@ export class NativeBackend implements Backend {
     if (w.dtype !== 'fp32' && w.dtype !== 'int8') return { unsupported: `Filter dtype ${w.dtype}` };
     if (b && (!b.value || b.dtype !== 'fp32')) return { unsupported: 'Bias must be a constant fp32 tensor' };
     const g = convGeom(op, x.dims, w.dims);
-    const residual = op.bool('fuse_residual_connection', false);
-    const act = op.str('fuse_activation', '');
+    const residual = attrBool(op, 'fuse_residual_connection');
+    const act = attrStr(op, 'fuse_activation');
     const dw = g.groups > 1 && g.groups === g.ic && g.oc === g.ic;
     if (!isIntType(x.dtype)) {
       if (x.dtype !== 'fp32' || out.dtype !== 'fp32') return { unsupported: `Input dtype ${x.dtype}, Output ${out.dtype}` };
@@ -193,9 +193,9 @@ export class NativeBackend implements Backend {
     if (!w.value || w.dims.length !== 2) return { unsupported: 'W must be a constant 2-D tensor' };
     if (w.dtype !== 'fp32' && w.dtype !== 'int8') return { unsupported: `W dtype ${w.dtype}` };
     if (b && (!b.value || b.dtype !== 'fp32')) return { unsupported: 'Bias must be a constant fp32 tensor' };
-    const act = op.str('activation_type', '');
+    const act = attrStr(op, 'activation_type');
     if (act !== '' && act !== 'relu') return { unsupported: `activation_type ${act}` };
-    const ncd = op.num('in_num_col_dims', 1);
+    const ncd = attrNum(op, 'in_num_col_dims');
     if (prod(x.dims, ncd) !== w.dims[0]) return { unsupported: `Input [${x.dims}] with in_num_col_dims ${ncd} does not match W [${w.dims}]` };
     if (!isIntType(x.dtype)) {
       if (x.dtype !== 'fp32') return { unsupported: `Input dtype ${x.dtype}` };
@@ -223,7 +223,7 @@ export class NativeBackend implements Backend {
     // oneDNN's conversion does not: the addon's own epilogue does it the contract's way
     const out = (node.outputs.Output ?? node.outputs.Out)[0];
     const n = (node.inputs.Filter?.[0].dims[0]) ?? node.inputs.W[0].dims[1];
-    const e = int8Epilogue(node, n, out.dtype, node.op.bool('force_fp32_output', false) && node.op.type !== 'fc');
+    const e = int8Epilogue(node, n, out.dtype, attrBool(node.op, 'force_fp32_output') && node.op.type !== 'fc');
     const finite = e.deq.every(Number.isFinite) && Number.isFinite(e.dstScale);
     if (this.vnni && finite) return 'direct';
     const wq = weightsQ();
@@ -285,7 +285,7 @@ function weightData(node: OpNode, weights: WeightTensors, slot: string): { data:
 }
 
 function perChannel(node: OpNode, n: number): number[] {
-  const sw = node.op.ints('Scale_weights', [1]);
+  const sw = attrInts(node.op, 'Scale_weights');
   if (sw.length !== 1 && sw.length !== n) throw new QdeployError('format', `op ${node.op.label}: Scale_weights has ${sw.length} values, expected 1 or ${n}`);
   return Array.from({ length: n }, (_, c) => (sw.length === 1 ? sw[0] : sw[c]));
 }
@@ -327,7 +327,7 @@ function biasOf(node: OpNode, weights: WeightTensors, n: number): Float32Array |
 /** the INT8 epilogue's numbers (dq[c], ds) by the contract; f32 output when forced or typed so */
 function int8Epilogue(node: OpNode, n: number, outType: DType, forceF32: boolean): { deq: Float32Array; dstScale: number } {
   const op = node.op;
-  return int8Scales(perChannel(node, n), op.num('Scale_in', 1), op.num('Scale_out', 1), forceF32 || outType === 'fp32');
+  return int8Scales(perChannel(node, n), attrNum(op, 'Scale_in'), attrNum(op, 'Scale_out'), forceF32 || outType === 'fp32');
 }
 
 function convSpec(node: OpNode, weights: WeightTensors, threads: number): NativeOpSpec {
@@ -338,8 +338,8 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
     n: g.n, ic: g.ic, ih: g.ih, iw: g.iw, oc: g.oc, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw,
     pt: g.pad[0], pb: g.pad[1], pl: g.pad[2], pr: g.pad[3], groups: g.groups, oh: g.oh, ow: g.ow,
   };
-  const act = op.str('fuse_activation', '');
-  const alpha = op.num('fuse_alpha', 0);
+  const act = attrStr(op, 'fuse_activation');
+  const alpha = attrNum(op, 'fuse_alpha');
   const bias = biasOf(node, weights, g.oc);
   if (!isIntType(x.dtype)) {
     const src = weightData(node, weights, 'Filter').data;
@@ -347,17 +347,17 @@ function convSpec(node: OpNode, weights: WeightTensors, threads: number): Native
       kind: 'conv', ...geo, src: 'f32', dst: 'f32', weights: Float32Array.from(src as ArrayLike<number>), bias, threads,
       act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : act === 'leaky_relu' ? 'leaky' : 'none',
       alpha: act === 'relu6' ? relu6Bound(op) : alpha,
-      residual: op.bool('fuse_residual_connection', false),
+      residual: attrBool(op, 'fuse_residual_connection'),
     };
   }
-  const forceF32 = op.bool('force_fp32_output', false);
+  const forceF32 = attrBool(op, 'force_fp32_output');
   const e = int8Epilogue(node, g.oc, out.dtype, forceF32);
   return {
     kind: 'conv', ...geo, src: ntype(x.dtype), dst: forceF32 ? 'f32' : ntype(out.dtype), weights: convWeightsQ(node, weights),
     bias, deq: e.deq, dstScale: e.dstScale, threads,
     act: act === 'relu' ? 'relu' : act === 'relu6' ? 'clip' : 'none', alpha: act === 'relu6' ? relu6Bound(op) : 0,
-    ...(op.bool('fuse_residual_connection', false)
-      ? { residual: true, residualType: ntype(node.inputs.ResidualData[0].dtype), sumScale: Math.fround(1 / op.num('Scale_in_eltwise', 1)) }
+    ...(attrBool(op, 'fuse_residual_connection')
+      ? { residual: true, residualType: ntype(node.inputs.ResidualData[0].dtype), sumScale: Math.fround(1 / attrNum(op, 'Scale_in_eltwise')) }
       : {}),
   };
 }
@@ -366,8 +366,8 @@ function fcSpec(node: OpNode, weights: WeightTensors, threads: number, nhwcInput
   const op = node.op;
   const x = node.inputs.Input[0], w = node.inputs.W[0], out = node.outputs.Out[0];
   const [K, N] = w.dims;
-  const M = prod(x.dims, 0, op.num('in_num_col_dims', 1));
-  const relu = op.str('activation_type', '') === 'relu';
+  const M = prod(x.dims, 0, attrNum(op, 'in_num_col_dims'));
+  const relu = attrStr(op, 'activation_type') === 'relu';
   const bias = biasOf(node, weights, N);
   const base = { kind: 'fc' as const, n: M, ic: K, oc: N, bias, threads, act: relu ? 'relu' as const : 'none' as const };
   if (!isIntType(x.dtype)) {

@@ -1,7 +1,7 @@
 // elementwise_add/sub/mul/div (fp32) with Paddle's axis broadcasting (src/ops/attrs.ts broadcast()). Each
 // value is computed in double from the two float32 operands and rounded once, which for + − × ÷ is exactly the
 // float32 IEEE result.
-import { broadcast, type Broadcast } from '../../../runtime/op_rules';
+import { attrNum, broadcast, type Broadcast } from '../../../runtime/op_rules';
 import { registerRef } from '../registry';
 import { f32, needF32, type Num } from './util';
 
@@ -15,7 +15,7 @@ const OPS: Record<string, (a: number, b: number) => number> = {
 for (const [type, fn] of Object.entries(OPS)) {
   registerRef(type, {
     check: (n) => needF32(n, 'X', 'Y'),
-    prepare: (n) => broadcast(n.op, n.inputs.X[0].dims, n.inputs.Y[0].dims, n.op.num('axis', -1)),
+    prepare: (n) => broadcast(n.op, n.inputs.X[0].dims, n.inputs.Y[0].dims, attrNum(n.op, 'axis')),
     run: (c) => {
       const b = c.state as Broadcast;
       const x = c.in('X') as Num, y = c.in('Y') as Num, out = c.out('Out') as unknown as { [i: number]: number };

@@ -5,7 +5,7 @@
 // f32 bias for the epilogue, like conv; matmul multiplies the stored u8/s8 values exactly and applies epilogue()
 // with dq = f32(f32(1/Sx)·f32(1/Sy)) (int8Scales([Sy], Sx, So)).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
-import { isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../runtime/op_rules';
+import { attrBool, attrInts, attrNum, attrStr, isIntType, markedInt8, matmulGeom, prod, type MatmulGeom } from '../../../runtime/op_rules';
 import { epilogue, int8Scales, quantizeWeight, type Int8Epilogue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { epiType, f32, kernelError, perChannel, short, type Num } from './util';
@@ -22,7 +22,7 @@ registerRef('mul', {
   run: (c) => {
     const op = c.node.op;
     const xd = c.inSpec('X').dims, yd = c.inSpec('Y').dims;
-    const xn = op.num('x_num_col_dims', 1), yn = op.num('y_num_col_dims', 1);
+    const xn = attrNum(op, 'x_num_col_dims'), yn = attrNum(op, 'y_num_col_dims');
     const M = prod(xd, 0, xn), K = prod(xd, xn), N = prod(yd, yn);
     const x = c.in('X') as Num, y = c.in('Y') as Num, out = c.out('Out') as unknown as W;
     for (let m = 0; m < M; m++) {
@@ -43,7 +43,7 @@ function matmulCheck(n: OpNode): string | undefined {
   if (isIntType(x.dtype) || isIntType(y.dtype)) {
     if (!isIntType(x.dtype) || !isIntType(y.dtype)) return `mixed dtypes ${x.dtype}/${y.dtype}`;
     if (!markedInt8(n.op)) return 'u8/s8 inputs but the op is not marked int8';
-    if (n.op.num('alpha', 1) !== 1) return 'int8 matmul with alpha != 1 is not supported';
+    if (attrNum(n.op, 'alpha') !== 1) return 'int8 matmul with alpha != 1 is not supported';
     return undefined;
   }
   return x.dtype === 'fp32' && y.dtype === 'fp32' ? undefined : `dtypes ${x.dtype}/${y.dtype}`;
@@ -52,12 +52,12 @@ function matmulCheck(n: OpNode): string | undefined {
 function matmulPrepare(n: OpNode): MatmulState {
   const op = n.op;
   const v2 = op.type === 'matmul_v2';
-  const tx = op.bool(v2 ? 'trans_x' : 'transpose_X', false), ty = op.bool(v2 ? 'trans_y' : 'transpose_Y', false);
+  const tx = attrBool(op, v2 ? 'trans_x' : 'transpose_X'), ty = attrBool(op, v2 ? 'trans_y' : 'transpose_Y');
   const g = matmulGeom(op, n.inputs.X[0].dims, n.inputs.Y[0].dims, tx, ty);
-  const st: MatmulState = { g, tx, ty, alpha: v2 ? 1 : op.num('alpha', 1) };
+  const st: MatmulState = { g, tx, ty, alpha: v2 ? 1 : attrNum(op, 'alpha') };
   if (isIntType(n.inputs.X[0].dtype)) {
     const out = n.outputs.Out[0];
-    const { deq, dstScale } = int8Scales([op.num('Scale_y', 1)], op.num('Scale_x', 1), op.num('Scale_out', 1), out.dtype === 'fp32');
+    const { deq, dstScale } = int8Scales([attrNum(op, 'Scale_y')], attrNum(op, 'Scale_x'), attrNum(op, 'Scale_out'), out.dtype === 'fp32');
     st.e = { deq, dstScale, out: epiType(out.dtype) };
   }
   return st;
@@ -95,7 +95,7 @@ registerRef('fc', {
   check: (n) => {
     const x = n.inputs.Input[0], w = n.inputs.W[0];
     if (w.dtype !== 'fp32' && w.dtype !== 'int8') return `W dtype ${w.dtype}`;
-    const act = n.op.str('activation_type', '');
+    const act = attrStr(n.op, 'activation_type');
     if (act !== '' && act !== 'relu') return `activation_type ${act}`;
     if (isIntType(x.dtype)) {
       if (!w.value) return 'int8 fc needs a constant W';
@@ -108,14 +108,14 @@ registerRef('fc', {
   prepare: (n, weights: WeightTensors): FcState => {
     const op = n.op;
     const xd = n.inputs.Input[0].dims, [K, N] = n.inputs.W[0].dims;
-    const M = prod(xd, 0, op.num('in_num_col_dims', 1));
-    const relu = op.str('activation_type', '') === 'relu';
+    const M = prod(xd, 0, attrNum(op, 'in_num_col_dims'));
+    const relu = attrStr(op, 'activation_type') === 'relu';
     const bSpec = n.inputs.Bias?.[0];
     const bias = bSpec ? (weights.get(bSpec.name)?.data as Num | undefined) : undefined;
     if (!isIntType(n.inputs.Input[0].dtype)) return { M, K, N, relu, bias };
     const out = n.outputs.Out[0];
-    const si = op.num('Scale_in', 1), so = op.num('Scale_out', 1);
-    const sw = perChannel(n, op.ints('Scale_weights', [1]), N);
+    const si = attrNum(op, 'Scale_in'), so = attrNum(op, 'Scale_out');
+    const sw = perChannel(n, attrInts(op, 'Scale_weights'), N);
     const wt = weights.get(n.inputs.W[0].name);
     if (!wt) kernelError(n, 'W has no value');
     const src = wt.data as Num;

@@ -2,7 +2,7 @@
 // double from float32 inputs and rounded once to float32 (formulas and sources in src/ops/activations.ts,
 // batch_norm.ts, misc.ts, lrn.ts).
 import type { OpNode } from '../../../runtime/backend';
-import { normAxis, prod } from '../../../runtime/op_rules';
+import { attrBool, attrNum, attrStr, normAxis, prod } from '../../../runtime/op_rules';
 import { registerRef, type RefCtx } from '../registry';
 import { f32, needF32, type Num } from './util';
 
@@ -21,16 +21,16 @@ function unary(type: string, make: (node: OpNode) => (v: number) => number): voi
   });
 }
 
-unary('relu6', (n) => { const t = n.op.num('threshold', 6); return (v) => (v < 0 ? 0 : v > t ? t : v); });
-unary('leaky_relu', (n) => { const a = n.op.num('alpha', 0.02); return (v) => (v > 0 ? v : a * v); });
+unary('relu6', (n) => { const t = attrNum(n.op, 'threshold'); return (v) => (v < 0 ? 0 : v > t ? t : v); });
+unary('leaky_relu', (n) => { const a = attrNum(n.op, 'alpha'); return (v) => (v > 0 ? v : a * v); });
 unary('tanh', () => Math.tanh);
 unary('sigmoid', () => (v) => 1 / (1 + Math.exp(-v)));
 unary('hard_swish', (n) => {
-  const t = n.op.num('threshold', 6), s = n.op.num('scale', 6), o = n.op.num('offset', 3);
+  const t = attrNum(n.op, 'threshold'), s = attrNum(n.op, 'scale'), o = attrNum(n.op, 'offset');
   return (v) => { const z = v + o; return (v * (z < 0 ? 0 : z > t ? t : z)) / s; };
 });
 unary('hard_sigmoid', (n) => {
-  const s = n.op.num('slope', 0.2), o = n.op.num('offset', 0.5);
+  const s = attrNum(n.op, 'slope'), o = attrNum(n.op, 'offset');
   return (v) => { const z = s * v + o; return z < 0 ? 0 : z > 1 ? 1 : z; };
 });
 
@@ -38,7 +38,7 @@ registerRef('scale', {
   check: (n) => needF32(n, 'X'),
   run: (c) => {
     const op = c.node.op;
-    const s = op.num('scale', 1), b = op.num('bias', 0), after = op.bool('bias_after_scale', true);
+    const s = attrNum(op, 'scale'), b = attrNum(op, 'bias'), after = attrBool(op, 'bias_after_scale');
     const x = c.in('X') as Num, y = c.out('Out') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = f32(after ? s * x[i] + b : s * (x[i] + b));
   },
@@ -49,7 +49,7 @@ registerRef('dropout', {
   check: (n) => needF32(n, 'X'),
   run: (c) => {
     const op = c.node.op;
-    const k = op.str('dropout_implementation', 'downgrade_in_infer') === 'upscale_in_train' ? 1 : 1 - op.num('dropout_prob', 0.5);
+    const k = attrStr(op, 'dropout_implementation') === 'upscale_in_train' ? 1 : 1 - attrNum(op, 'dropout_prob');
     const x = c.in('X') as Num, y = c.out('Out') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = f32(x[i] * k);
     if (c.hasOut('Mask')) (c.out('Mask') as Uint8Array).fill(1);
@@ -60,7 +60,7 @@ registerRef('dropout', {
 registerRef('batch_norm', {
   check: (n) => needF32(n, 'X', 'Scale', 'Bias', 'Mean', 'Variance'),
   run: (c: RefCtx) => {
-    const eps = c.node.op.num('epsilon', 1e-5);
+    const eps = attrNum(c.node.op, 'epsilon');
     const dims = c.inSpec('X').dims;
     const N = dims[0], C = dims[1], inner = prod(dims, 2);
     const x = c.in('X') as Num, y = c.out('Y') as unknown as W;
@@ -80,7 +80,7 @@ registerRef('lrn', {
   check: (n) => needF32(n, 'X'),
   run: (c) => {
     const op = c.node.op;
-    const size = op.num('n', 5), k = op.num('k', 2), alpha = op.num('alpha', 1e-4), beta = op.num('beta', 0.75);
+    const size = attrNum(op, 'n'), k = attrNum(op, 'k'), alpha = attrNum(op, 'alpha'), beta = attrNum(op, 'beta');
     const [N, C, H, Wd] = c.inSpec('X').dims;
     const plane = H * Wd;
     const x = c.in('X') as Num, y = c.out('Out') as unknown as W;
@@ -107,7 +107,7 @@ registerRef('softmax', {
   check: (n) => needF32(n, 'X'),
   run: (c) => {
     const dims = c.inSpec('X').dims;
-    const axis = normAxis(c.node.op, c.node.op.num('axis', -1), dims.length);
+    const axis = normAxis(c.node.op, attrNum(c.node.op, 'axis'), dims.length);
     const outer = prod(dims, 0, axis), d = dims[axis], inner = prod(dims, axis + 1);
     const x = c.in('X') as Num, y = c.out('Out') as unknown as W;
     const e = new Float64Array(d);

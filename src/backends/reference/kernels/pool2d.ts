@@ -1,7 +1,7 @@
 // pool2d (NCHW): windows from poolWindow (src/ops/attrs.ts; Paddle math/pooling.cc). fp32: max, or the double
 // sum of the window in row order divided by the pool size and rounded once to float32. u8/s8 (spec 4.6, int8.ts):
 // max is the plain max of the stored ints; avg is avgPoolValue(exact sum, count).
-import { poolGeom, poolWindow, type PoolGeom } from '../../../runtime/op_rules';
+import { attrStr, poolGeom, poolWindow, type PoolGeom } from '../../../runtime/op_rules';
 import { avgPoolValue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';
@@ -40,5 +40,5 @@ registerRef('pool2d', {
       }
     }
   },
-  name: (n) => `pool2d_${n.op.str('pooling_type', 'max')}_${short(n.inputs.X[0].dtype)}_ref`,
+  name: (n) => `pool2d_${attrStr(n.op, 'pooling_type')}_${short(n.inputs.X[0].dtype)}_ref`,
 });

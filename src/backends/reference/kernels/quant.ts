@@ -4,7 +4,7 @@
 // x·127/s) stored as float32 (x is within [−s, s] by construction, so the clip is a no-op), OutScale = [s];
 // s ≤ 1e−30 uses 1/(s + 1e−6) (Paddle's inverse(), spec 2). Dequantize: Out = f32(Scale[0]·X / max_range).
 // oneDNN: quantizeValue / dequantizeValue / requantizeValue of int8.ts, element by element.
-import { isLegacyQuant } from '../../../runtime/op_rules';
+import { attrNum, isLegacyQuant } from '../../../runtime/op_rules';
 import { dequantizeValue, quantizeValue, requantizeValue } from '../../../int8/contract';
 import { registerRef } from '../registry';
 import { f32, intShort, short, type Num } from './util';
@@ -29,7 +29,7 @@ registerRef('quantize', {
       if (c.hasOut('OutScale')) (c.out('OutScale') as Float32Array)[0] = s;
       return;
     }
-    const scale = op.num('Scale', 1), shift = op.num('Shift', 0);
+    const scale = attrNum(op, 'Scale'), shift = attrNum(op, 'Shift');
     const t = intShort(c.outSpec('Output').dtype);
     const x = c.in('Input') as Num, y = c.out('Output') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = quantizeValue(x[i], scale, shift, t);
@@ -47,11 +47,11 @@ registerRef('dequantize', {
     const op = c.node.op;
     if (isLegacyQuant(c.node.op)) {
       const x = c.in('X') as Num, s = (c.in('Scale') as Num)[0], y = c.out('Out') as unknown as W;
-      const range = op.num('max_range', 1);
+      const range = attrNum(op, 'max_range');
       for (let i = 0; i < x.length; i++) y[i] = f32((s * x[i]) / range);
       return;
     }
-    const scale = op.num('Scale', 1), shift = op.num('Shift', 0);
+    const scale = attrNum(op, 'Scale'), shift = attrNum(op, 'Shift');
     const x = c.in('Input') as Num, y = c.out('Output') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = dequantizeValue(x[i], scale, shift);
   },
@@ -62,12 +62,12 @@ registerRef('requantize', {
   check: (n) => {
     const d = n.inputs.Input[0].dtype;
     if (d !== 'int8' && d !== 'uint8') return `Input dtype ${d}`;
-    if (n.op.num('Shift_in', 0) !== 0 || n.op.num('Shift_out', 0) !== 0) return 'requantize with a shift is not supported';
+    if (attrNum(n.op, 'Shift_in') !== 0 || attrNum(n.op, 'Shift_out') !== 0) return 'requantize with a shift is not supported';
     return undefined;
   },
   run: (c) => {
     const op = c.node.op;
-    const si = op.num('Scale_in', 1), so = op.num('Scale_out', 1);
+    const si = attrNum(op, 'Scale_in'), so = attrNum(op, 'Scale_out');
     const t = intShort(c.outSpec('Output').dtype);
     const x = c.in('Input') as Num, y = c.out('Output') as unknown as W;
     for (let i = 0; i < x.length; i++) y[i] = requantizeValue(x[i], si, so, t);

@@ -3,7 +3,7 @@
 //   unchanged (row-major order does not change); XShape outputs have no elements and are not written.
 //   concat / split along an axis, transpose2 by permutation, slice by ranges, shape writes the input dims.
 import type { OpNode } from '../../../runtime/backend';
-import { normAxis, prod } from '../../../runtime/op_rules';
+import { attrInts, attrNum, normAxis, prod } from '../../../runtime/op_rules';
 import { outerInner, sliceCopy, sliceGeom, type SliceGeom } from '../../../runtime/op_rules';
 import { toNumbers, type TypedArray } from '../../../util/dtype';
 import { registerRef } from '../registry';
@@ -24,7 +24,7 @@ registerRef(['reshape2', 'reshape', 'flatten2', 'flatten_contiguous_range', 'squ
 
 registerRef('concat', {
   check: noInt64,
-  prepare: (n) => normAxis(n.op, n.op.num('axis', 0), n.outputs.Out[0].dims.length),
+  prepare: (n) => normAxis(n.op, attrNum(n.op, 'axis'), n.outputs.Out[0].dims.length),
   run: (c) => {
     const axis = c.state as number;
     const od = c.outSpec('Out').dims;
@@ -43,7 +43,7 @@ registerRef('concat', {
 
 registerRef('split', {
   check: noInt64,
-  prepare: (n) => normAxis(n.op, n.op.num('axis', 0), n.inputs.X[0].dims.length),
+  prepare: (n) => normAxis(n.op, attrNum(n.op, 'axis'), n.inputs.X[0].dims.length),
   run: (c) => {
     const axis = c.state as number;
     const xd = c.inSpec('X').dims;
@@ -64,7 +64,7 @@ registerRef('split', {
 registerRef('transpose2', {
   check: noInt64,
   run: (c) => {
-    const perm = c.node.op.ints('axis', []);
+    const perm = attrInts(c.node.op, 'axis');
     const xd = c.inSpec('X').dims;
     const r = xd.length;
     const xs = new Array<number>(r);
@@ -95,8 +95,8 @@ registerRef('slice', {
       if (list.some((t) => !t.value)) kernelError(n, `${slot} is not known at compile time`);
       return list.flatMap((t) => [...toNumbers(t.value!)]);
     };
-    const starts = consts('StartsTensor') ?? consts('StartsTensorList') ?? op.ints('starts', []);
-    const ends = consts('EndsTensor') ?? consts('EndsTensorList') ?? op.ints('ends', []);
+    const starts = consts('StartsTensor') ?? consts('StartsTensorList') ?? attrInts(op, 'starts');
+    const ends = consts('EndsTensor') ?? consts('EndsTensorList') ?? attrInts(op, 'ends');
     return sliceGeom({ op, fail: (m: string) => kernelError(n, m) }, n.inputs.Input[0].dims, starts, ends);
   },
   run: (c) => {

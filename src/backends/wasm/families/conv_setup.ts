@@ -2,7 +2,7 @@
 // from attributes in describe) and the weights, bias and INT8 scales (made from the weights in prepare).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
 import type { ParamBlock } from '../memory';
-import { convGeom, isIntType, relu6Bound } from '../../../runtime/op_rules';
+import { attrBool, attrInts, attrNum, attrStr, convGeom, isIntType, relu6Bound } from '../../../runtime/op_rules';
 import type { DType, TypedArray } from '../../../util/dtype';
 import { int8Scales as contractScales, quantizeWeight } from '../../../int8/contract';
 import { perChannel } from '../../reference/kernels/util';
@@ -27,16 +27,16 @@ export function convEpilogue(node: OpNode): ConvEpilogue {
   const x = node.inputs.Input[0], f = node.inputs.Filter[0], out = node.outputs.Output[0];
   const g = convGeom(op, x.dims, f.dims);
   const int8 = isIntType(x.dtype);
-  const residual = op.bool('fuse_residual_connection', false);
+  const residual = attrBool(op, 'fuse_residual_connection');
   const r = residual ? node.inputs.ResidualData?.[0] : undefined;
   const per = (g.ic / g.groups) * g.kh * g.kw;
   if (int8) {
-    const actName = op.str('fuse_activation', '');
+    const actName = attrStr(op, 'fuse_activation');
     const act = actName === 'relu' ? ACT.relu : actName === 'relu6' ? ACT.relu6 : ACT.none;
     return {
       g, int8, per, outType: tcode(out.dtype), resType: r ? tcode(r.dtype) : 0,
       act, alpha: act === ACT.relu6 ? relu6Bound(op) : 0, beta: 0,
-      sumScale: residual ? Math.fround(1 / op.num('Scale_in_eltwise', 1)) : 0, signed: x.dtype === 'int8',
+      sumScale: residual ? Math.fround(1 / attrNum(op, 'Scale_in_eltwise')) : 0, signed: x.dtype === 'int8',
     };
   }
   return { g, int8, per, outType: T.f32, resType: r ? 3 : 0, ...fp32Act(node), sumScale: 0, signed: false };
@@ -53,7 +53,7 @@ export function convWeights(node: OpNode, w: WeightTensors, e: ConvEpilogue): Co
   const bSpec = node.inputs.Bias?.[0];
   const bsrc = bSpec ? weightOf(node, w, bSpec) : undefined;
   if (e.int8) {
-    const sc = int8Scales(node, g.oc, out.dtype, op.bool('force_fp32_output', false));
+    const sc = int8Scales(node, g.oc, out.dtype, attrBool(op, 'force_fp32_output'));
     const wq = new Int8Array(g.oc * per);
     for (let oc = 0; oc < g.oc; oc++) {
       for (let i = 0; i < per; i++) {
@@ -72,8 +72,8 @@ export interface Int8Conv { deq: Float32Array; dstScale: number; sw: Float64Arra
 /** the contract's dq[c] and output multiplier (src/int8/contract.ts int8Scales) */
 export function int8Scales(node: OpNode, nch: number, outDtype: DType, forceF32: boolean): Int8Conv {
   const op = node.op;
-  const sw = perChannel(node, op.ints('Scale_weights', [1]), nch);
-  const { deq, dstScale } = contractScales(sw, op.num('Scale_in', 1), op.num('Scale_out', 1), forceF32 || outDtype === 'fp32');
+  const sw = perChannel(node, attrInts(op, 'Scale_weights'), nch);
+  const { deq, dstScale } = contractScales(sw, attrNum(op, 'Scale_in'), attrNum(op, 'Scale_out'), forceF32 || outDtype === 'fp32');
   return { deq, dstScale, sw };
 }
 
@@ -86,15 +86,15 @@ export function f32Bias(src: TypedArray | undefined, n: number): Float32Array {
 
 function fp32Act(node: OpNode): { act: number; alpha: number; beta: number } {
   const op = node.op;
-  const a = op.num('fuse_alpha', 0), b = op.num('fuse_beta', 0);
-  switch (op.str('fuse_activation', '')) {
+  const a = attrNum(op, 'fuse_alpha'), b = attrNum(op, 'fuse_beta');
+  switch (attrStr(op, 'fuse_activation')) {
     case '': return { act: ACT.none, alpha: 0, beta: 0 };
     case 'relu': return { act: ACT.relu, alpha: 0, beta: 0 };
     case 'relu6': return { act: ACT.relu6, alpha: relu6Bound(op), beta: 0 };
     case 'leaky_relu': return { act: ACT.leaky_relu, alpha: a, beta: 0 };
     case 'hard_swish': return { act: ACT.hard_swish, alpha: a, beta: b };
     case 'swish': return { act: ACT.swish, alpha: a, beta: 0 };
-    default: return fail(node, `fuse_activation ${op.str('fuse_activation', '')} is not supported`);
+    default: return fail(node, `fuse_activation ${attrStr(op, 'fuse_activation')} is not supported`);
   }
 }
 

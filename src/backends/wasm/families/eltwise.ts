@@ -1,7 +1,7 @@
 // Elementwise family (wasm/assembly/eltwise.ts): FP32 binary ops with broadcasting, unary activations (and dropout
 // and scale as a·x + b), int8 relu, batch_norm (inference, constant statistics) and softmax.
 import type { OpNode } from '../../../runtime/backend';
-import { broadcast, normAxis, prod } from '../../../runtime/op_rules';
+import { attrBool, attrNum, attrStr, broadcast, normAxis, prod } from '../../../runtime/op_rules';
 import { dtypeSize, numel } from '../../../util/dtype';
 import { family, weightOf, type Decision } from '../family';
 import { BIN, UN } from '../params';
@@ -31,12 +31,12 @@ export const eltwiseFamily = family<EltPlan>({
       case 'batch_norm': {
         if (!(node.inputs.Mean?.[0]?.value && node.inputs.Variance?.[0]?.value && node.inputs.Scale?.[0]?.value && node.inputs.Bias?.[0]?.value)) return undefined;
         const dims = x.dims;
-        const plan = { fn: 'batch_norm_f32' as const, N: dims[0], C: dims[1], inner: prod(dims, 2), eps: op.num('epsilon', 1e-5) };
+        const plan = { fn: 'batch_norm_f32' as const, N: dims[0], C: dims[1], inner: prod(dims, 2), eps: attrNum(op, 'epsilon') };
         return { fn: plan.fn, variant: 'batch_norm_infer_f32_f64math_wasm', plan };
       }
       case 'softmax': {
         const dims = x.dims;
-        const axis = normAxis(op, op.num('axis', -1), dims.length);
+        const axis = normAxis(op, attrNum(op, 'axis'), dims.length);
         const plan = { fn: 'softmax_f32' as const, outer: prod(dims, 0, axis), d: dims[axis], inner: prod(dims, axis + 1) };
         return { fn: plan.fn, variant: 'softmax_f32_wasm', plan };
       }
@@ -79,15 +79,15 @@ function unary(node: OpNode): Decision<EltPlan> {
   let code = 0, A = 0, B = 0;
   switch (op.type) {
     case 'relu': code = UN.relu; break;
-    case 'relu6': code = UN.relu6; A = op.num('threshold', 6); break;
-    case 'leaky_relu': code = UN.leaky_relu; A = op.num('alpha', 0.02); break;
+    case 'relu6': code = UN.relu6; A = attrNum(op, 'threshold'); break;
+    case 'leaky_relu': code = UN.leaky_relu; A = attrNum(op, 'alpha'); break;
     case 'scale': {
-      const s = op.num('scale', 1), b = op.num('bias', 0);
-      if (op.bool('bias_after_scale', true)) { code = UN.scale; A = s; B = b; } else { code = UN.scale_bias_first; A = s; B = b; }
+      const s = attrNum(op, 'scale'), b = attrNum(op, 'bias');
+      if (attrBool(op, 'bias_after_scale')) { code = UN.scale; A = s; B = b; } else { code = UN.scale_bias_first; A = s; B = b; }
       break;
     }
-    case 'dropout': code = UN.scale; B = 0; A = op.str('dropout_implementation', 'downgrade_in_infer') === 'upscale_in_train' ? 1 : 1 - op.num('dropout_prob', 0.5); break;
-    case 'hard_sigmoid': code = UN.hard_sigmoid; A = op.num('slope', 0.2); B = op.num('offset', 0.5); break;
+    case 'dropout': code = UN.scale; B = 0; A = attrStr(op, 'dropout_implementation') === 'upscale_in_train' ? 1 : 1 - attrNum(op, 'dropout_prob'); break;
+    case 'hard_sigmoid': code = UN.hard_sigmoid; A = attrNum(op, 'slope'); B = attrNum(op, 'offset'); break;
   }
   const mask = op.type === 'dropout' && node.outputs.Mask?.[0] ? node.outputs.Mask[0] : undefined;
   const maskBytes = mask ? numel(mask.dims) * dtypeSize(mask.dtype) : 0;
@@ -96,7 +96,7 @@ function unary(node: OpNode): Decision<EltPlan> {
 
 /** binary_f32's broadcast descriptor: [rank, dims, x strides, y strides], adjacent dims collapsed where both stay regular */
 function binaryDesc(node: OpNode): Int32Array {
-  const bc = broadcast(node.op, node.inputs.X[0].dims, node.inputs.Y[0].dims, node.op.num('axis', -1));
+  const bc = broadcast(node.op, node.inputs.X[0].dims, node.inputs.Y[0].dims, attrNum(node.op, 'axis'));
   const dims: number[] = [], xs: number[] = [], ys: number[] = [];
   bc.out.forEach((d, i) => {
     if (d === 1) return;

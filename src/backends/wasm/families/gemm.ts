@@ -3,7 +3,7 @@
 // contiguous rows, gemv_*) and its tiles; prepare() packs the weights and writes the block (wasm/assembly/conv.ts,
 // gemv.ts).
 import type { OpNode, WeightTensors } from '../../../runtime/backend';
-import { isIntType, matmulGeom, prod } from '../../../runtime/op_rules';
+import { attrBool, attrNum, attrStr, isIntType, matmulGeom, prod } from '../../../runtime/op_rules';
 import { quantizeWeight } from '../../../int8/contract';
 import { family, tcode, tname, weightOf, type Decision, type Run, type WasmCtx } from '../family';
 import { ACT, G, poolFn, T } from '../params';
@@ -74,8 +74,8 @@ function gemmShape(node: OpNode): GemmShape | undefined {
       if (!node.inputs.W?.[0]?.value) return undefined;
       const x = node.inputs.Input[0], out = node.outputs.Out[0];
       const [K, N] = node.inputs.W[0].dims;
-      const M = prod(x.dims, 0, op.num('in_num_col_dims', 1));
-      const relu = op.str('activation_type', '') === 'relu';
+      const M = prod(x.dims, 0, attrNum(op, 'in_num_col_dims'));
+      const relu = attrStr(op, 'activation_type') === 'relu';
       const int8 = isIntType(x.dtype);
       return {
         groups: 1, M: N, K, P: M, nimg: 1, rs: 1, ks: N, xsk: 1, xsp: K, ximg: 0, ysr: 1, ysp: N, yimg: 0, beta: 0, sumScale: 0, resType: 0,
@@ -86,7 +86,7 @@ function gemmShape(node: OpNode): GemmShape | undefined {
     case 'mul': {
       if (!node.inputs.Y?.[0]?.value) return undefined;
       const xd = node.inputs.X[0].dims, yd = node.inputs.Y[0].dims;
-      const xn = op.num('x_num_col_dims', 1), yn = op.num('y_num_col_dims', 1);
+      const xn = attrNum(op, 'x_num_col_dims'), yn = attrNum(op, 'y_num_col_dims');
       const M = prod(xd, 0, xn), K = prod(xd, xn), N = prod(yd, yn);
       return {
         int8: false, signed: false, groups: 1, M: N, K, P: M, nimg: 1, rs: 1, ks: N,
@@ -116,7 +116,7 @@ function gemmShape(node: OpNode): GemmShape | undefined {
 function matmulTrans(node: OpNode): { tx: boolean; ty: boolean } {
   const op = node.op;
   const v2 = op.type === 'matmul_v2';
-  return { tx: op.bool(v2 ? 'trans_x' : 'transpose_X', false), ty: op.bool(v2 ? 'trans_y' : 'transpose_Y', false) };
+  return { tx: attrBool(op, v2 ? 'trans_x' : 'transpose_X'), ty: attrBool(op, v2 ? 'trans_y' : 'transpose_Y') };
 }
 
 function decide(node: OpNode, s: GemmShape, ctx: WasmCtx): Decision<GemmPlan> {
@@ -183,7 +183,7 @@ function gemmWeights(node: OpNode, w: WeightTensors): GemmWeights {
     }
     case 'mul': return { wq: Float32Array.from(weightOf(node, w, node.inputs.Y[0]) as ArrayLike<number>) };
     case 'matmul': case 'matmul_v2': {
-      const alpha = op.type === 'matmul_v2' ? 1 : op.num('alpha', 1);
+      const alpha = op.type === 'matmul_v2' ? 1 : attrNum(op, 'alpha');
       const src = weightOf(node, w, node.inputs.Y[0]);
       const wf = new Float32Array(src.length);
       for (let i = 0; i < wf.length; i++) wf[i] = (src[i] as number) * alpha;

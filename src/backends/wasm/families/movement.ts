@@ -1,6 +1,6 @@
 // Data movement family (wasm/assembly/movement.ts): reshapes (and relu on u8, which is never negative) as byte
 // copies (none when in place), concat as strided chunk copies, transpose2 as a gather over precomputed strides.
-import { normAxis, prod } from '../../../runtime/op_rules';
+import { attrInts, attrNum, normAxis, prod } from '../../../runtime/op_rules';
 import { dtypeSize, numel } from '../../../util/dtype';
 import { family, type Decision } from '../family';
 
@@ -20,7 +20,7 @@ export const movementFamily = family<MovePlan>({
       if (node.inputs.X.some((t) => !!t.value)) return undefined;
       const od = node.outputs.Out[0].dims;
       const es = dtypeSize(node.outputs.Out[0].dtype);
-      const axis = normAxis(op, op.num('axis', 0), od.length);
+      const axis = normAxis(op, attrNum(op, 'axis'), od.length);
       const inner = prod(od, axis + 1);
       const plan = { fn: 'copy_chunks' as const, outer: prod(od, 0, axis), rowOut: od[axis] * inner * es, pieces: node.inputs.X.map((s) => s.dims[axis] * inner * es) };
       return { fn: plan.fn, variant: 'concat_copy_wasm', plan };
@@ -30,7 +30,7 @@ export const movementFamily = family<MovePlan>({
     if (op.type === 'transpose2') {
       const es = dtypeSize(x.dtype);
       if (es !== 1 && es !== 4) return undefined;
-      const perm = op.ints('axis', []);
+      const perm = attrInts(op, 'axis');
       const xd = x.dims;
       const r = xd.length;
       const xs = new Array<number>(r);

@@ -1,7 +1,7 @@
 // Quant family: quantize (f32 → u8/s8), dequantize, requantize with the contract's single-scale rules
 // (wasm/assembly/quant.ts), and Paddle's legacy dynamic forms (abs-max quantize, max-abs dequantize) in f64 as the
 // reference computes them.
-import { isLegacyQuantOp } from '../../../runtime/op_rules';
+import { attrNum, isLegacyQuantOp } from '../../../runtime/op_rules';
 import { numel } from '../../../util/dtype';
 import { family, tcode, tname } from '../family';
 
@@ -23,22 +23,22 @@ export const quantFamily = family<QuantPlan>({
       const n = numel(node.inputs.X[0].dims);
       if (op.type === 'quantize') return { fn: 'quantize_abs_max_f32', variant: 'quantize_abs_max_dynamic_f32_simd128', plan: { fn: 'quantize_abs_max_f32' as const, n } };
       // max_range stays a double: the reference divides by it in f64
-      return { fn: 'dequantize_max_abs_f32', variant: 'dequantize_max_abs_f32_simd128', plan: { fn: 'dequantize_max_abs_f32' as const, n, range: op.num('max_range', 1) } };
+      return { fn: 'dequantize_max_abs_f32', variant: 'dequantize_max_abs_f32_simd128', plan: { fn: 'dequantize_max_abs_f32' as const, n, range: attrNum(op, 'max_range') } };
     }
     const x = node.inputs.Input[0];
     const n = numel(x.dims);
     switch (op.type) {
       case 'quantize': {
         // the contract multiplies by the f32 Scale attribute value (Paddle stores it as f32)
-        const plan = { fn: 'quantize_f32_i8' as const, n, scale: f32(op.num('Scale', 1)), shift: op.num('Shift', 0), t: tcode(node.outputs.Output[0].dtype) };
+        const plan = { fn: 'quantize_f32_i8' as const, n, scale: f32(attrNum(op, 'Scale')), shift: attrNum(op, 'Shift'), t: tcode(node.outputs.Output[0].dtype) };
         return { fn: plan.fn, variant: `quantize_f32${node.outputs.Output[0].dtype === 'uint8' ? 'u8' : 's8'}_simd128`, plan };
       }
       case 'dequantize': {
-        const plan = { fn: 'dequantize_i8_f32' as const, n, inv: f32(1 / op.num('Scale', 1)), shift: op.num('Shift', 0), t: tcode(x.dtype) };
+        const plan = { fn: 'dequantize_i8_f32' as const, n, inv: f32(1 / attrNum(op, 'Scale')), shift: attrNum(op, 'Shift'), t: tcode(x.dtype) };
         return { fn: plan.fn, variant: `dequantize_${tname(x.dtype)}f32_wasm`, plan };
       }
       default: {
-        const factor = f32(op.num('Scale_out', 1) / op.num('Scale_in', 1));
+        const factor = f32(attrNum(op, 'Scale_out') / attrNum(op, 'Scale_in'));
         const plan = { fn: 'requantize_i8' as const, n, factor, tin: tcode(x.dtype), tout: tcode(node.outputs.Output[0].dtype) };
         return { fn: plan.fn, variant: `requantize_${tname(x.dtype)}_wasm`, plan };
       }
