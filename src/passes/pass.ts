@@ -142,7 +142,5 @@ export function reachable(g: Graph, from: string, to: string): boolean {
 
 export const CONV_TYPES = new Set(['conv2d', 'depthwise_conv2d']);
 
-/** is the op marked for an int8 kernel (2.x marker mkldnn_data_type, old marker use_quantizer) */
-export function isInt8(op: Op): boolean {
-  return op.str('mkldnn_data_type', '') === 'int8' || op.bool('use_quantizer', false);
-}
+/** is the op marked for an int8 kernel (2.x marker mkldnn_data_type, old marker use_quantizer): src/ops' rule */
+export { markedInt8 as isInt8 } from '../ops/attrs';

@@ -58,7 +58,7 @@ const RESTATED: Record<string, number> = {
   'app/layer_match.ts': 3, 'graph/graph.ts': 2, 'ops/attrs.ts': 1, 'ops/conv.ts': 1, 'ops/fake_quant.ts': 3,
   'passes/check_fake_dialects.ts': 1, 'passes/conv_activation_mkldnn_fuse_pass.ts': 1, 'passes/cpu_quantize_placement_pass.ts': 1,
   'passes/cpu_quantize_squash_pass.ts': 11, 'passes/fake_ops.ts': 3, 'passes/gather_output_scales.ts': 1,
-  'passes/gather_weight_thresholds.ts': 1, 'passes/pass.ts': 1, 'quant/index.ts': 1, 'quant/layout.ts': 6, 'quant/legacy.ts': 1,
+  'passes/gather_weight_thresholds.ts': 1, 'quant/index.ts': 1, 'quant/layout.ts': 6, 'quant/legacy.ts': 1,
 };
 
 test('no call site restates an attribute default beyond the known qdeploy rules', () => {
