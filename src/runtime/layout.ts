@@ -33,30 +33,28 @@ export function elements(bytes: Uint8Array, dtype: DType, n: number): Elems {
   }
 }
 
-/** [N,C,H,W] → [N,H,W,C] */
-export function nchwToNhwc(src: Elems, dst: Elems, dims: readonly number[]): void {
-  const [n, c, h, w] = dims;
-  const hw = h * w;
+/** per image of `n`, the rows×cols matrix at `src` transposed into `dst` (cols×rows) */
+function transposeImages(src: Elems, dst: Elems, n: number, rows: number, cols: number): void {
+  const size = rows * cols;
   for (let b = 0; b < n; b++) {
-    const base = b * c * hw;
-    for (let ch = 0; ch < c; ch++) {
-      const s = base + ch * hw;
-      for (let p = 0; p < hw; p++) dst[base + p * c + ch] = src[s + p];
+    const base = b * size;
+    for (let r = 0; r < rows; r++) {
+      const s = base + r * cols;
+      for (let c = 0; c < cols; c++) dst[base + c * rows + r] = src[s + c];
     }
   }
 }
 
-/** [N,H,W,C] → [N,C,H,W] */
+/** [N,C,H,W] → [N,H,W,C]: each image's C×(H·W) matrix transposed */
+export function nchwToNhwc(src: Elems, dst: Elems, dims: readonly number[]): void {
+  const [n, c, h, w] = dims;
+  transposeImages(src, dst, n, c, h * w);
+}
+
+/** [N,H,W,C] → [N,C,H,W]: each image's (H·W)×C matrix transposed */
 export function nhwcToNchw(src: Elems, dst: Elems, dims: readonly number[]): void {
   const [n, c, h, w] = dims;
-  const hw = h * w;
-  for (let b = 0; b < n; b++) {
-    const base = b * c * hw;
-    for (let ch = 0; ch < c; ch++) {
-      const d = base + ch * hw;
-      for (let p = 0; p < hw; p++) dst[d + p] = src[base + p * c + ch];
-    }
-  }
+  transposeImages(src, dst, n, h * w, c);
 }
 
 /** reorder a tensor's bytes between NCHW and NHWC (from === to: a copy) */
