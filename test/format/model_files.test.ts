@@ -26,6 +26,15 @@ function separateModel(tag: string): string {
   return d;
 }
 
+/** moves `dir/name` to `outDir/target` and leaves a symlink to it in its place; returns the link's target */
+function linkOut(dir: string, name: string, outDir: string, target = name): string {
+  const outside = join(outDir, target);
+  copyFileSync(join(dir, name), outside); // a valid file: only the escape can make the load fail
+  rmSync(join(dir, name));
+  symlinkSync(outside, join(dir, name));
+  return outside;
+}
+
 /** `qdeploy`'s loader on `model` (or openDataset on `dataset`) in a child process, killed after 20 s */
 function loadInChild(kind: 'model' | 'dataset', path: string): { status: number | null; out: string; timedOut: boolean } {
   const code = kind === 'model'
@@ -44,10 +53,7 @@ function mkfifo(p: string): void {
 
 test('a parameter file that is a symlink out of the model dir is refused (unsafe), naming the file and var', () => {
   const d = separateModel('sym-out');
-  const outside = join(tempDir('sym-target'), 'secret_w');
-  copyFileSync(join(d, 'w'), outside); // a valid tensor: only the escape can make the load fail
-  rmSync(join(d, 'w'));
-  symlinkSync(outside, join(d, 'w'));
+  const outside = linkOut(d, 'w', tempDir('sym-target'), 'secret_w');
   const e = expectError(() => loadModel(d), 'unsafe', join(d, 'w'), 'var w', 'outside the model dir');
   assert.ok(e.message.includes(outside), e.message);
   // a relative link that climbs out is the same escape
@@ -72,19 +78,14 @@ test('a symlink that stays inside the model dir is read (it escapes nothing)', (
 
 test('__model__, and the combined layout\'s .pdmodel/.pdiparams, linked out of the dir are refused', () => {
   const d = separateModel('prog-out');
-  const outside = join(tempDir('prog-target'), '__model__');
-  copyFileSync(join(d, '__model__'), outside);
-  rmSync(join(d, '__model__'));
-  symlinkSync(outside, join(d, '__model__'));
+  linkOut(d, '__model__', tempDir('prog-target'));
   expectError(() => loadModel(d), 'unsafe', join(d, '__model__'), 'program file', 'outside the model dir');
 
   const c = join(tempDir('comb'), 'c');
   saveModel(c, loadModel(separateModel('comb-src')), { layout: 'combined' });
   const far = tempDir('comb-target');
   for (const f of ['model.pdiparams', 'model.pdmodel']) {
-    copyFileSync(join(c, f), join(far, f));
-    rmSync(join(c, f));
-    symlinkSync(join(far, f), join(c, f));
+    linkOut(c, f, far);
     expectError(() => loadModel(c), 'unsafe', join(c, f), 'outside the model dir');
     rmSync(join(c, f));
     copyFileSync(join(far, f), join(c, f));
@@ -139,10 +140,7 @@ test('a dataset reached through a symlink the user named still opens (the user c
 
 test('qdeploy info and run exit 1 with one line on a parameter file linked out of the model dir', () => {
   const d = separateModel('cli-sym');
-  const outside = join(tempDir('cli-sym-target'), 'w');
-  copyFileSync(join(d, 'w'), outside);
-  rmSync(join(d, 'w'));
-  symlinkSync(outside, join(d, 'w'));
+  const outside = linkOut(d, 'w', tempDir('cli-sym-target'));
   const input = join(tempDir('cli-sym-in'), 'x.f32');
   writeFileSync(input, new Uint8Array(new Float32Array([1, 2, 3]).buffer));
   for (const args of [['info', d], ['run', d, '--input', input]]) {
